@@ -1,0 +1,26 @@
+/**
+ * The analysis steps an audit needs, as one interface: discovery, fetch + extract, site context, heuristic and
+ * site rating. The activities depend on this interface; `analysis-engine.ts` implements it with the package's
+ * fetch/discovery/extract/scoring modules, and tests can use the same implementation against the sample site.
+ */
+import type { FailedPageOutcome, PageFacts, PageRating, SiteContext, SiteRating, SiteRatingInput } from '../audit-model.js';
+import type { AuditLimits } from '../workflows/audit-workflow-types.js';
+
+export interface DiscoveryOutcome {
+  /** Pages to audit, the start URL first, at most `limits.pages`. */
+  readonly urls: string[];
+  /** Pages found but not to be audited (robots disallow, beyond the page limit). */
+  readonly skipped: FailedPageOutcome[];
+}
+
+export type CollectOutcome =
+  | { readonly ok: true; readonly facts: PageFacts; readonly finalUrl: string; readonly httpStatus: number }
+  | { readonly ok: false; readonly outcome: FailedPageOutcome };
+
+export interface AuditEngine {
+  discover(siteUrl: string, limits: AuditLimits, options: { allowHosts: readonly string[]; heartbeat: () => void; signal: AbortSignal }): Promise<DiscoveryOutcome>;
+  collect(url: string, options: { siteUrl: string; allowHosts: readonly string[]; signal: AbortSignal }): Promise<CollectOutcome>;
+  siteContext(siteUrl: string, facts: readonly PageFacts[]): SiteContext;
+  rateHeuristic(facts: PageFacts, site: SiteContext): PageRating;
+  rateSite(input: SiteRatingInput): SiteRating;
+}

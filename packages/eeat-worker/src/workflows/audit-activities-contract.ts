@@ -1,0 +1,32 @@
+/**
+ * The activities the audit workflows call, as types only (the workflow sandbox never imports their code).
+ * Implementations: src/activities/audit-activities.ts and src/activities/llm-rating-activity.ts.
+ */
+import type { AuditScope, AuditSiteInput, AuditSiteResult, CollectResult, DiscoverResult, AuditLimits } from './audit-workflow-types.js';
+
+export interface RatedPage {
+  readonly url: string;
+  readonly level: string;
+}
+
+export interface AuditActivities {
+  /** Validates the input, fixes the audit's start time (stable across re-runs) and records the audit as running. */
+  beginAudit(input: AuditSiteInput): Promise<AuditScope>;
+  /** robots.txt, sitemaps and same-site links up to the limits; records skipped pages. */
+  discoverPages(input: { scope: AuditScope; limits: AuditLimits; allowHosts: readonly string[] }): Promise<DiscoverResult>;
+  /** Fetches and extracts one page; stores its facts, or records its failed outcome. Never throws for a bad page. */
+  collectPage(input: { scope: AuditScope; url: string; allowHosts: readonly string[] }): Promise<CollectResult>;
+  /** Builds what the site says about itself from the collected pages' facts and stores it for the rating step. */
+  buildSiteContext(input: { scope: AuditScope; urls: readonly string[] }): Promise<{ pages: number }>;
+  /** Rates one collected page with the heuristic layer and records the result. */
+  ratePageHeuristic(input: { scope: AuditScope; url: string }): Promise<RatedPage>;
+  /** Records an `error: internal` outcome for a page whose step failed past its retries: no page is ever lost. */
+  recordPageError(input: { scope: AuditScope; url: string; detail: string }): Promise<void>;
+  /** Aggregates the site result from the stored page results and records the audit as completed. */
+  finalizeAudit(input: { scope: AuditScope }): Promise<AuditSiteResult>;
+}
+
+export interface LlmRatingActivities {
+  /** Rates one collected page with the LLM rubric through the tenant's key (SDK LLM activity). */
+  ratePageLlm(input: { tenantId: string; plan: 'mrr' | 'ltd'; provider: 'openai' | 'anthropic'; scope: AuditScope; url: string }): Promise<RatedPage>;
+}
