@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyChartWithoutDependencies, type ChartCopy } from './support/chart-copy.js';
+import { findObject, kedaApi, monitoringApi, profiles, render, renderText, type K8sObject } from './support/render.js';
+import { kubeVersion, run } from './support/tools.js';
+
+let chart: ChartCopy;
+beforeAll(async () => {
+  chart = await copyChartWithoutDependencies();
+});
+afterAll(async () => {
+  await chart.remove();
+});
+
+const clusterApis = [kedaApi, monitoringApi];
+
+describe('helm lint --strict', () => {
+  it.each(['values.yaml', ...profiles.map((p) => `values-${p}.yaml`)])('should pass with %s', async (file) => {
+    const result = await run('helm', ['lint', '--strict', chart.dir, '-f', `${chart.dir}/${file}`, '--kube-version', kubeVersion]);
+    expect(result.stderr + result.stdout).toContain('0 chart(s) failed');
+    expect(result.code).toBe(0);
+  });
+});
+
+describe('helm template of the profiles', () => {
+  it.each(profiles)('should render the %s profile', async (profile) => {
+    const text = await renderText(chart.dir, { profile, apiVersions: clusterApis });
+    expect(text).toContain('kind: Deployment');
+  });
+
+  it('should render both worker pools as Deployments named after docs/architecture.md', async () => {
+    const objects = await render(chart.dir, { profile: 'launch', apiVersions: clusterApis });
+    const names = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
+    expect(names).toEqual(expect.arrayContaining(['eeat-worker-priority', 'eeat-worker-standard']));
+  });
+
+  it('should render the ClickHouseInstallation and the Retain SSD StorageClass only in the optimize profile', async () => {
+    const launch = await render(chart.dir, { profile: 'launch', apiVersions: clusterApis });
+    const optimize = await render(chart.dir, { profile: 'optimize', apiVersions: clusterApis });
+    expect(launch.some((o) => o.kind === 'ClickHouseInstallation' || o.kind === 'StorageClass')).toBe(false);
+    const sc = findObject(optimize, 'StorageClass', 'apexseo-ssd') as K8sObject & { reclaimPolicy: string };
+    expect(sc.reclaimPolicy).toBe('Retain');
+    expect(optimize.some((o) => o.kind === 'ClickHouseInstallation')).toBe(true);
+  });
+
+  it('should fall back to an HPA per pool when the cluster does not serve the KEDA API yet', async () => {
+    const objects = await render(chart.dir, { profile: 'launch' });
+    expect(objects.filter((o) => o.kind === 'ScaledObject')).toHaveLength(0);
+    expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').map((o) => o.metadata.name).sort()).toEqual([
+      'eeat-worker-priority',
+      'eeat-worker-standard',
+    ]);
+  });
+
+  it('should refuse a shutdown grace time that is not below terminationGracePeriodSeconds', async () => {
+    await expect(
+      renderText(chart.dir, { profile: 'launch', set: ['workers.pools.standard.shutdownGraceSeconds=30'] }),
+    ).rejects.toThrow(/workers\.pools\.standard\.shutdownGraceSeconds \(30\) must be lower than terminationGracePeriodSeconds \(30\)/);
+  });
+});
