@@ -1,0 +1,98 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { z } from 'zod';
+import type { JwksSource } from '../config/key-service-config.js';
+
+export class WorkerAuthError extends Error {
+  readonly type: 'unauthenticated' | 'forbidden';
+  constructor(type: 'unauthenticated' | 'forbidden', readonly internalReason: string) {
+    // The message is what callers see: deliberately generic. The reason goes to logs only.
+    super(type === 'unauthenticated' ? 'authentication required' : 'not allowed');
+    this.type = type;
+    this.name = 'WorkerAuthError';
+  }
+}
+
+export interface WorkerIdentity {
+  /** `system:serviceaccount:<ns>:<name>` */
+  readonly subject: string;
+  /** Subject plus pod name when the token carries one: the rate-limit and audit identity. */
+  readonly caller: string;
+}
+
+const jwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
+
+/** Kubernetes projected tokens carry the pod in a private claim; only the name is used. */
+const kubernetesClaim = z
+  .object({ pod: z.object({ name: z.string().max(253) }).optional() })
+  .optional()
+  .catch(undefined);
+
+export interface WorkerTokenVerifierOptions {
+  readonly jwks: JwksSource;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly allowedSubjects: readonly string[];
+  /** How often a JWKS file is checked for changes (the cluster rotates its signing keys). Default 30 s. */
+  readonly fileRefreshMs?: number;
+}
+
+/**
+ * Verifies a worker's projected ServiceAccount token offline against the cluster's key set:
+ * signature (RS256/ES256 only), issuer, the dedicated audience, expiry and not-before, then the
+ * subject against the allowlist. A bad token is 401, a good token from another account is 403.
+ */
+export class WorkerTokenVerifier {
+  readonly #options: WorkerTokenVerifierOptions;
+  readonly #allowed: ReadonlySet<string>;
+  #keySet: JWTVerifyGetKey | undefined;
+  #fileMtimeMs = -1;
+  #fileCheckedAt = 0;
+
+  constructor(options: WorkerTokenVerifierOptions) {
+    this.#options = options;
+    this.#allowed = new Set(options.allowedSubjects);
+    if ('url' in options.jwks) {
+      this.#keySet = createRemoteJWKSet(new URL(options.jwks.url), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+    }
+  }
+
+  async verify(authorization: string | undefined): Promise<WorkerIdentity> {
+    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization ?? '');
+    if (!match?.[1]) throw new WorkerAuthError('unauthenticated', 'missing or malformed bearer token');
+    const keySet = await this.#currentKeySet();
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(match[1], keySet, {
+        issuer: this.#options.issuer,
+        audience: this.#options.audience,
+        algorithms: ['RS256', 'ES256'],
+        requiredClaims: ['exp', 'sub'],
+        clockTolerance: 5,
+      }));
+    } catch (error) {
+      const reason = error instanceof joseErrors.JOSEError ? error.code : 'verification failed';
+      throw new WorkerAuthError('unauthenticated', reason);
+    }
+    const subject = payload.sub ?? '';
+    if (!this.#allowed.has(subject)) throw new WorkerAuthError('forbidden', 'subject not on the allowlist');
+    const pod = kubernetesClaim.parse(payload['kubernetes.io'])?.pod?.name;
+    return { subject, caller: pod ? `${subject}/${pod}` : subject };
+  }
+
+  async #currentKeySet(): Promise<JWTVerifyGetKey> {
+    const source = this.#options.jwks;
+    if (!('file' in source)) return this.#keySet as JWTVerifyGetKey;
+    const now = Date.now();
+    if (this.#keySet && now - this.#fileCheckedAt < (this.#options.fileRefreshMs ?? 30_000)) return this.#keySet;
+    this.#fileCheckedAt = now;
+    const info = await stat(source.file);
+    if (!this.#keySet || info.mtimeMs !== this.#fileMtimeMs) {
+      const parsed = jwksSchema.parse(JSON.parse(await readFile(source.file, 'utf8')));
+      this.#keySet = createLocalJWKSet(parsed as JSONWebKeySet);
+      this.#fileMtimeMs = info.mtimeMs;
+    }
+    return this.#keySet;
+  }
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * The key-service binary:
+ *   serve    run the API (port 8080) and /metrics (port 9464)
+ *   migrate  bring the schema up to date (the Helm pre-install/pre-upgrade hook Job); safe to run concurrently
+ *   rewrap   move every data key to the current KEK version (after adding one); never decrypts an LLM key
+ */
+import { loadKeyServiceConfig, KeyServiceConfigError } from './config/key-service-config.js';
+import { migrate } from './db/migrate.js';
+import { createPgPool } from './db/pg-pool.js';
+import { createKekProvider } from './kek/create-kek-provider.js';
+import { rewrapDataKeys } from './keys/rewrap-job.js';
+import { createLogger } from './logging/logger.js';
+import { createKeyService } from './service/key-service.js';
+
+async function run(command: string | undefined): Promise<number> {
+  const config = loadKeyServiceConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  switch (command) {
+    case 'serve': {
+      const service = await createKeyService(config);
+      await service.start();
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down');
+        service.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+      return -1;
+    }
+    case 'migrate': {
+      const pool = createPgPool({ ...config.postgres, poolSize: 1 });
+      try {
+        const result = await migrate(pool);
+        logger.info({ event: 'migrated', applied: result.applied, schemaVersion: result.current }, 'schema is up to date');
+        return 0;
+      } finally {
+        await pool.end();
+      }
+    }
+    case 'rewrap': {
+      const pool = createPgPool({ ...config.postgres, poolSize: 2 });
+      const kek = await createKekProvider(config.kek);
+      try {
+        const result = await rewrapDataKeys(pool, kek, logger);
+        return result.failed === 0 ? 0 : 2;
+      } finally {
+        await pool.end();
+      }
+    }
+    default:
+      process.stderr.write('usage: key-service serve | migrate | rewrap\n');
+      return 64;
+  }
+}
+
+run(process.argv[2]).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    const message = error instanceof KeyServiceConfigError || error instanceof Error ? error.message : 'unknown error';
+    process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'key-service', msg: message })}\n`);
+    process.exit(1);
+  },
+);
