@@ -1,0 +1,139 @@
+/**
+ * Reads schema.org JSON-LD blocks: article authors, publisher, dates, persons and organisations with their
+ * `sameAs` identities. Pages in the wild put JSON-LD in arrays, in `@graph`, nested under `mainEntity`, with
+ * `author` as a string, an object or a list, and with trailing commas or HTML comments around it: every
+ * one of those is tolerated, and a block that still does not parse is skipped, never fatal.
+ */
+import type { AuthorRef, OrganizationRef } from '../audit-model.js';
+
+export interface JsonLdFacts {
+  types: string[];
+  authors: AuthorRef[];
+  publisher: OrganizationRef | null;
+  organizations: OrganizationRef[];
+  persons: AuthorRef[];
+  datePublished: string | null;
+  dateModified: string | null;
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+const ARTICLE_TYPES = /(^|:)(Article|NewsArticle|BlogPosting|Report|ScholarlyArticle|MedicalWebPage|TechArticle|Review|HowTo|WebPage|AnalysisNewsArticle|OpinionNewsArticle)$/;
+
+function parseLenient(raw: string): Json | undefined {
+  const cleaned = raw.replace(/^\s*<!--/, '').replace(/-->\s*$/, '').replace(/,\s*([}\]])/g, '$1').trim();
+  if (cleaned === '') return undefined;
+  try {
+    return JSON.parse(cleaned) as Json;
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: Json | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function asList(value: Json | undefined): Json[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function str(value: Json | undefined): string | null {
+  if (typeof value === 'string') return value.trim() || null;
+  if (typeof value === 'number') return String(value);
+  if (isObject(value)) return str(value['@value'] ?? value['name'] ?? value['url'] ?? value['@id']);
+  if (Array.isArray(value)) return str(value[0]);
+  return null;
+}
+
+function typesOf(node: JsonObject): string[] {
+  return asList(node['@type']).filter((t): t is string => typeof t === 'string');
+}
+
+function resolveUrl(value: string | null, base: string): string | null {
+  if (value === null) return null;
+  try {
+    return new URL(value, base).href;
+  } catch {
+    return null;
+  }
+}
+
+function urls(value: Json | undefined, base: string): string[] {
+  return asList(value)
+    .map((v) => resolveUrl(str(v), base))
+    .filter((v): v is string => v !== null);
+}
+
+function toPerson(value: Json, base: string): AuthorRef | null {
+  if (typeof value === 'string') return value.trim() ? { name: value.trim(), url: null, sameAs: [], jobTitle: null, source: 'json-ld' } : null;
+  if (!isObject(value)) return null;
+  const name = str(value['name']);
+  if (name === null) return null;
+  return {
+    name,
+    url: resolveUrl(str(value['url'] ?? value['@id']), base),
+    sameAs: urls(value['sameAs'], base),
+    jobTitle: str(value['jobTitle']),
+    source: 'json-ld',
+  };
+}
+
+function toOrganization(value: Json, base: string): OrganizationRef | null {
+  if (typeof value === 'string') return value.trim() ? { name: value.trim(), url: null, sameAs: [], logo: null } : null;
+  if (!isObject(value)) return null;
+  const name = str(value['name']);
+  if (name === null) return null;
+  return { name, url: resolveUrl(str(value['url'] ?? value['@id']), base), sameAs: urls(value['sameAs'], base), logo: resolveUrl(str(value['logo']), base) };
+}
+
+/** Flattens arrays, `@graph` and `mainEntity` into one list of typed nodes. */
+function collectNodes(value: Json, out: JsonObject[], depth: number): void {
+  if (depth > 6) return;
+  if (Array.isArray(value)) {
+    for (const item of value) collectNodes(item, out, depth + 1);
+    return;
+  }
+  if (!isObject(value)) return;
+  if (value['@type'] !== undefined) out.push(value);
+  for (const key of ['@graph', 'mainEntity', 'mainEntityOfPage', 'itemListElement']) {
+    const inner = value[key];
+    if (inner !== undefined) collectNodes(inner, out, depth + 1);
+  }
+}
+
+export function readJsonLd(blocks: readonly string[], baseUrl: string): JsonLdFacts {
+  const nodes: JsonObject[] = [];
+  for (const block of blocks) {
+    const parsed = parseLenient(block);
+    if (parsed !== undefined) collectNodes(parsed, nodes, 0);
+  }
+  const facts: JsonLdFacts = { types: [], authors: [], publisher: null, organizations: [], persons: [], datePublished: null, dateModified: null };
+  const types = new Set<string>();
+  for (const node of nodes) {
+    const nodeTypes = typesOf(node);
+    nodeTypes.forEach((t) => types.add(t));
+    if (nodeTypes.some((t) => t === 'Person')) {
+      const person = toPerson(node, baseUrl);
+      if (person) facts.persons.push(person);
+    }
+    if (nodeTypes.some((t) => /Organization$|^NewsMediaOrganization$|^Corporation$/.test(t))) {
+      const org = toOrganization(node, baseUrl);
+      if (org) facts.organizations.push(org);
+    }
+    if (nodeTypes.some((t) => ARTICLE_TYPES.test(t)) || node['author'] !== undefined) {
+      for (const author of asList(node['author'])) {
+        const person = toPerson(author, baseUrl);
+        if (person && !facts.authors.some((a) => a.name === person.name)) facts.authors.push(person);
+      }
+      facts.datePublished ??= str(node['datePublished']);
+      facts.dateModified ??= str(node['dateModified']);
+    }
+    if (node['publisher'] !== undefined && facts.publisher === null) facts.publisher = toOrganization(asList(node['publisher'])[0] ?? null, baseUrl);
+  }
+  facts.publisher ??= facts.organizations[0] ?? null;
+  facts.types = [...types];
+  return facts;
+}
