@@ -1,0 +1,106 @@
+import { Context } from '@temporalio/activity';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { SdkError } from '../errors.js';
+import type { LlmClient } from '../llm/llm-types.js';
+import { TenantLlmClient, type TenantRef } from '../llm/tenant-llm-client.js';
+import { toApplicationFailure } from './application-failure.js';
+import type { SdkRuntime } from './sdk-runtime.js';
+
+/** Fields every LLM activity input carries (merged into the activity's own input schema). */
+export const llmActivityTenantSchema = z.object({
+  tenantId: z.string().min(1).max(128),
+  plan: z.enum(['mrr', 'ltd']),
+  provider: z.enum(['openai', 'anthropic']),
+});
+
+/** What an LLM activity's `run` receives besides its input. */
+export interface LlmActivityContext {
+  /** Bound to the tenant's key, breaker and metrics. */
+  readonly llm: LlmClient;
+  readonly tenant: TenantRef;
+  /** The worker's logger with `tenantId`, `provider` and the activity type bound. */
+  readonly log: Logger;
+  /** Aborted when Temporal cancels the activity (including worker shutdown after the grace time). */
+  readonly signal: AbortSignal;
+  /** Records a heartbeat (needed for long activities with a heartbeat timeout). */
+  heartbeat(details?: unknown): void;
+}
+
+export interface LlmActivityDefinition<S extends z.ZodObject, O> {
+  /** Activity input schema without the tenant fields (they are added). */
+  readonly input: S;
+  /** Optional result schema: results are validated before they are returned to the workflow. */
+  readonly output?: z.ZodType<O>;
+  readonly run: (ctx: LlmActivityContext, input: z.output<S> & TenantRef) => Promise<O>;
+}
+
+/** The input type of an LLM activity defined with schema `S`. */
+export type LlmActivityInput<S extends z.ZodObject> = z.input<S> & z.input<typeof llmActivityTenantSchema>;
+
+const DEFINITION = Symbol.for('@apexseo/worker-sdk/llm-activity');
+
+/**
+ * An LLM activity: a plain async function (so `proxyActivities<typeof activities>()` types it) that `createWorker`
+ * binds to the worker's key service, breaker and metrics. Calling it outside a worker built by `createWorker`
+ * (or {@link bindActivities}) throws `SdkNotBound`.
+ */
+export type LlmActivity<I, O> = ((input: I) => Promise<O>) & { readonly [DEFINITION]: (runtime: SdkRuntime) => (input: unknown) => Promise<O> };
+
+/**
+ * Defines an activity that receives `ctx.llm` already bound to the tenant named in its input. The input must carry
+ * `tenantId`, `plan` and `provider` (validated with zod together with the activity's own fields). Errors become typed
+ * Temporal failures: `TenantPaused` and `KeyNotFound` are non-retryable so the workflow can park
+ * (see `withTenantPause` in `@apexseo/worker-sdk/workflow`).
+ */
+export function defineLlmActivity<S extends z.ZodObject, O>(definition: LlmActivityDefinition<S, O>): LlmActivity<LlmActivityInput<S>, O> {
+  const schema = definition.input.extend(llmActivityTenantSchema.shape);
+  const bind =
+    (runtime: SdkRuntime) =>
+    async (raw: unknown): Promise<O> => {
+      try {
+        const parsed = schema.safeParse(raw);
+        if (!parsed.success) {
+          const fields = [...new Set(parsed.error.issues.map((i) => i.path.map(String).join('.') || '(root)'))];
+          throw new SdkError('InvalidActivityInput', `Invalid activity input: ${fields.join(', ')}`);
+        }
+        const input = parsed.data as z.output<S> & TenantRef;
+        const activity = Context.current();
+        const tenant: TenantRef = { tenantId: input.tenantId, plan: input.plan, provider: input.provider };
+        const log = runtime.logger.child({ tenantId: tenant.tenantId, provider: tenant.provider, activityType: activity.info.activityType });
+        const ctx: LlmActivityContext = {
+          llm: new TenantLlmClient(runtime, tenant, activity.cancellationSignal),
+          tenant,
+          log,
+          signal: activity.cancellationSignal,
+          heartbeat: (details?: unknown) => activity.heartbeat(details),
+        };
+        const result = await definition.run(ctx, input);
+        return definition.output ? definition.output.parse(result) : result;
+      } catch (err) {
+        throw toApplicationFailure(err);
+      }
+    };
+  const unbound = (): Promise<O> =>
+    Promise.reject(
+      toApplicationFailure(
+        new SdkError('SdkNotBound', 'LLM activity called outside a worker: register it through createWorker() or bindActivities()'),
+      ),
+    );
+  return Object.assign(unbound, { [DEFINITION]: bind });
+}
+
+function isLlmActivity(value: unknown): value is LlmActivity<unknown, unknown> {
+  return typeof value === 'function' && DEFINITION in value;
+}
+
+/** Binds every LLM activity in `activities` to `runtime`; other functions pass through unchanged. */
+export function bindActivities<A extends Record<string, unknown>>(activities: A, runtime: SdkRuntime): Record<string, (...args: never[]) => unknown> {
+  const out: Record<string, (...args: never[]) => unknown> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    if (isLlmActivity(fn)) out[name] = fn[DEFINITION](runtime);
+    else if (typeof fn === 'function') out[name] = fn as (...args: never[]) => unknown;
+    else throw new TypeError(`activities.${name} is not a function`);
+  }
+  return out;
+}

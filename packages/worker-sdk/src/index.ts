@@ -1,0 +1,91 @@
+/**
+ * `@apexseo/worker-sdk`: what every ApexSEO Temporal worker needs to call tenant LLMs safely — runtime key
+ * acquisition from the key service, the fleet-wide key breaker, tenant pause, metrics and worker wiring.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { createWorker, defineLlmActivity, loadWorkerConfig } from '@apexseo/worker-sdk';
+ *
+ * export const scoreContent = defineLlmActivity({
+ *   input: z.object({ text: z.string() }),
+ *   async run(ctx, input) {
+ *     const { data } = await ctx.llm.structured({
+ *       model: 'gpt-4o-mini',
+ *       schemaName: 'score',
+ *       schema: z.object({ score: z.number().min(0).max(100) }),
+ *       messages: [{ role: 'user', content: `Score this page: ${input.text}` }],
+ *     });
+ *     return data;
+ *   },
+ * });
+ *
+ * const worker = await createWorker({
+ *   config: loadWorkerConfig(),
+ *   activities: { scoreContent },
+ *   workflowsPath: new URL('./workflows.js', import.meta.url).pathname,
+ * });
+ * await worker.run();
+ * ```
+ * Workflow-side helpers live in `@apexseo/worker-sdk/workflow`.
+ */
+export { loadWorkerConfig, WORKER_CONFIG_ENV } from './config/worker-config.js';
+export type { WorkerConfig, WorkerConfigInput } from './config/worker-config.js';
+export { ConfigError, KeyNotFoundError, KeyServiceError, SdkError, TenantPausedError } from './errors.js';
+export type { ConfigIssue, SdkErrorType } from './errors.js';
+
+export { createWorker } from './temporal/create-worker.js';
+export type { ApexWorker, CreateWorkerOptions } from './temporal/create-worker.js';
+export { bundleWorkflows } from './temporal/bundle-workflows.js';
+export type { BundleWorkflowsOptions } from './temporal/bundle-workflows.js';
+export { sdkWorkflowModulePath } from './temporal/workflow-module-path.js';
+export { connectTemporal, installTemporalRuntime } from './temporal/temporal-connection.js';
+
+export { bindActivities, defineLlmActivity, llmActivityTenantSchema } from './activities/define-llm-activity.js';
+export type { LlmActivity, LlmActivityContext, LlmActivityDefinition, LlmActivityInput } from './activities/define-llm-activity.js';
+export { createSdkLogger, createSdkRuntime } from './activities/sdk-runtime.js';
+export type { SdkRuntime, SdkRuntimeOptions } from './activities/sdk-runtime.js';
+export { sdkActivities } from './activities/tenant-status-activity.js';
+export { toApplicationFailure } from './activities/application-failure.js';
+
+export { KeyServiceClient } from './keys/key-service-client.js';
+export type { AcquiredKey, KeyOutcome, KeyServiceClientOptions, KeyStatus, ReportResult } from './keys/key-service-client.js';
+export { ServiceAccountToken } from './keys/service-account-token.js';
+export { TenantKey } from './keys/tenant-key.js';
+export type { LlmProvider, TenantPlan } from './keys/tenant-key.js';
+
+export { TenantBreaker } from './breaker/tenant-breaker.js';
+export type { OnBreakerTripped, TenantBreakerOptions } from './breaker/tenant-breaker.js';
+
+export { TenantLlmClient } from './llm/tenant-llm-client.js';
+export type { LlmDependencies, LlmSettings, TenantRef } from './llm/tenant-llm-client.js';
+export { LlmCallError } from './llm/llm-call-error.js';
+export { classifyProviderError, retryAfterSeconds } from './llm/provider-http.js';
+export { ANTHROPIC_VERSION } from './llm/anthropic-transport.js';
+export type {
+  ChatMessage,
+  ChatRequest,
+  ChatResult,
+  LlmClient,
+  StructuredRequest,
+  StructuredResult,
+  TokenUsage,
+} from './llm/llm-types.js';
+
+export { WorkerMetrics } from './metrics/worker-metrics.js';
+export type { LlmErrorClass, QueueKind } from './metrics/worker-metrics.js';
+export { OVERFLOW_TENANT_LABEL, TenantLabeler } from './metrics/tenant-label.js';
+export type { TenantLabelOptions } from './metrics/tenant-label.js';
+export { MetricsServer } from './metrics/metrics-server.js';
+export type { MetricsServerOptions } from './metrics/metrics-server.js';
+
+export { pauseTenantWorkflows, resumeTenantWorkflows, signalTenantWorkflows, tenantWorkflowsQuery } from './client/tenant-workflows.js';
+export type { TenantSignalResult } from './client/tenant-workflows.js';
+export {
+  KEY_NOT_FOUND_FAILURE,
+  TENANT_KEY_STATUS_ACTIVITY,
+  TENANT_PAUSED_FAILURE,
+  TENANT_PAUSED_SIGNAL,
+  TENANT_RESUMED_SIGNAL,
+} from './workflow/tenant-pause-contract.js';
+export type { TenantSignal } from './workflow/tenant-pause-contract.js';

@@ -1,0 +1,70 @@
+import type { Agent } from 'undici';
+import { z } from 'zod';
+import { revealTenantKey, type TenantKey } from '../keys/tenant-key.js';
+import type { ProviderAnswer, ProviderRequest } from './llm-types.js';
+import { classifyProviderError, invalidAnswer, postProvider } from './provider-http.js';
+
+const chatCompletion = z.object({
+  model: z.string(),
+  choices: z
+    .array(
+      z.object({
+        message: z.object({ role: z.string(), content: z.string().nullable(), refusal: z.string().nullish() }).loose(),
+        finish_reason: z.string().nullable(),
+      }).loose(),
+    )
+    .min(1),
+  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).loose().optional(),
+}).loose();
+
+/** OpenAI-compatible `POST /v1/chat/completions` (structured output via `response_format: json_schema`). */
+export async function sendOpenAi(
+  dispatcher: Agent,
+  baseUrl: string,
+  key: TenantKey,
+  req: ProviderRequest,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<ProviderAnswer> {
+  const body: Record<string, unknown> = {
+    model: req.model,
+    messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+    max_completion_tokens: req.maxTokens,
+  };
+  if (req.temperature !== undefined) body['temperature'] = req.temperature;
+  if (req.jsonSchema) {
+    body['response_format'] = {
+      type: 'json_schema',
+      json_schema: { name: req.jsonSchema.name, schema: req.jsonSchema.schema, strict: req.jsonSchema.strict },
+    };
+  }
+  const res = await postProvider(
+    dispatcher,
+    `${baseUrl}/v1/chat/completions`,
+    { authorization: `Bearer ${revealTenantKey(key)}` },
+    body,
+    timeoutMs,
+    signal,
+  );
+  if (res.status !== 200) throw classifyProviderError('openai', res);
+  let json: unknown;
+  try {
+    json = JSON.parse(res.text);
+  } catch {
+    throw invalidAnswer('openai', 'body is not JSON');
+  }
+  const parsed = chatCompletion.safeParse(json);
+  if (!parsed.success) throw invalidAnswer('openai', 'body is not a chat.completion');
+  const choice = parsed.data.choices[0];
+  const text = choice?.message.content ?? '';
+  if (choice?.message.refusal) throw invalidAnswer('openai', 'the model refused');
+  const usage = { inputTokens: parsed.data.usage?.prompt_tokens ?? 0, outputTokens: parsed.data.usage?.completion_tokens ?? 0 };
+  if (!req.jsonSchema) return { model: parsed.data.model, text, usage };
+  let structured: unknown;
+  try {
+    structured = JSON.parse(text);
+  } catch {
+    throw invalidAnswer('openai', 'structured output is not JSON');
+  }
+  return { model: parsed.data.model, text, structured, usage };
+}
