@@ -3,6 +3,7 @@
  * site rating. The activities depend on this interface; `analysis-engine.ts` implements it with the package's
  * fetch/discovery/extract/scoring modules, and tests can use the same implementation against the sample site.
  */
+import type { LlmClient } from '@apexseo/worker-sdk';
 import type { FailedPageOutcome, PageFacts, PageRating, SiteContext, SiteRating, SiteRatingInput } from '../audit-model.js';
 import type { AuditLimits } from '../workflows/audit-workflow-types.js';
 
@@ -22,5 +23,7 @@ export interface AuditEngine {
   collect(url: string, options: { siteUrl: string; allowHosts: readonly string[]; signal: AbortSignal }): Promise<CollectOutcome>;
   siteContext(siteUrl: string, facts: readonly PageFacts[]): SiteContext;
   rateHeuristic(facts: PageFacts, site: SiteContext): PageRating;
+  /** The LLM rubric through the tenant's key (`llm` is bound by the SDK); `model` names the provider model. */
+  rateWithLlm(facts: PageFacts, site: SiteContext, llm: LlmClient, options: { model: string; signal: AbortSignal }): Promise<PageRating>;
   rateSite(input: SiteRatingInput): SiteRating;
 }

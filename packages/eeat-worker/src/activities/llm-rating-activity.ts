@@ -1,0 +1,37 @@
+/**
+ * `ratePageLlm`: rates one collected page with the LLM rubric, through the SDK's `defineLlmActivity` so the
+ * tenant's key is acquired at call time (never in the payload), outcomes are reported to the fleet breaker, and a
+ * paused tenant fails with the non-retryable `TenantPaused` that parks the workflow (`withTenantPause`).
+ */
+import { defineLlmActivity, type LlmActivity, type LlmActivityInput } from '@apexseo/worker-sdk';
+import { z } from 'zod';
+import type { PageAuditResult, PageFacts, SiteContext } from '../audit-model.js';
+import { AuditScopeSchema, type AuditScope } from '../storage/audit-scope.js';
+import type { CollectedPage } from '../storage/clickhouse/page-results-store.js';
+import type { RatedPage } from '../workflows/audit-activities-contract.js';
+import { auditedOutcome } from './audit-activities.js';
+import type { AuditEngine } from './audit-engine.js';
+
+const RateInput = z.object({ scope: AuditScopeSchema, url: z.url() });
+
+/** Default models per provider; `APEXSEO_LLM_MODEL` overrides. */
+export const DEFAULT_MODELS = { openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-5' } as const;
+
+export interface LlmRatingDeps {
+  readonly engine: AuditEngine;
+  loadRatingInputs(scope: AuditScope, url: string): Promise<{ collected: CollectedPage; site: SiteContext }>;
+  recordRated(scope: AuditScope, result: PageAuditResult, facts: PageFacts): Promise<RatedPage>;
+  readonly model?: string;
+}
+
+export function createLlmRatingActivity(deps: LlmRatingDeps): LlmActivity<LlmActivityInput<typeof RateInput>, RatedPage> {
+  return defineLlmActivity({
+    input: RateInput,
+    async run(ctx, input) {
+      const { collected, site } = await deps.loadRatingInputs(input.scope, input.url);
+      const model = deps.model ?? DEFAULT_MODELS[ctx.tenant.provider];
+      const rating = await deps.engine.rateWithLlm(collected.facts, site, ctx.llm, { model, signal: ctx.signal });
+      return deps.recordRated(input.scope, { outcome: auditedOutcome(input.url, collected), rating }, collected.facts);
+    },
+  });
+}
