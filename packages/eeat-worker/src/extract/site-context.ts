@@ -7,7 +7,7 @@ import type { PageFacts, SiteContext, SiteLinkKind } from '../audit-model.js';
 import { estimateSimilarity, MINHASH_SIZE } from './minhash.js';
 
 /** Pages at least this similar (estimated Jaccard of 5-word shingles) count as copies of each other. */
-export const NEAR_DUPLICATE_THRESHOLD = 0.6;
+export const NEAR_DUPLICATE_THRESHOLD = 0.5;
 /** Pages shorter than this are too small to call copies (navigation pages share boilerplate). */
 const MIN_WORDS_FOR_DUPLICATE = 80;
 const BANDS = 16;

@@ -28,7 +28,24 @@ export function words(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? [];
 }
 
-/** Splits text into sentences (good enough for quoting: ends at . ! ? followed by space and a capital/digit). */
+const ABBREVIATION = /(?:^|\s)(?:Dr|Mr|Mrs|Ms|Mx|Prof|Sr|Jr|St|vs|etc|e\.g|i\.e|Inc|Ltd|Co|No|Fig|approx|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$/;
+
+/**
+ * Splits text into sentences: at . ! ? followed by a space and a capital, digit or quote, except after common
+ * abbreviations ("Dr. Chen"). Good enough for quoting evidence.
+ */
 export function sentences(text: string): string[] {
-  return text.split(/(?<=[.!?])\s+(?=["'(\p{Lu}\p{N}])/u).map((s) => s.trim()).filter((s) => s.length > 0);
+  const pieces = text.split(/(?<=[.!?])\s+(?=["'(\p{Lu}\p{N}])/u);
+  const out: string[] = [];
+  let pending = '';
+  for (const piece of pieces) {
+    pending = pending === '' ? piece : `${pending} ${piece}`;
+    if (!ABBREVIATION.test(pending)) {
+      const trimmed = pending.trim();
+      if (trimmed !== '') out.push(trimmed);
+      pending = '';
+    }
+  }
+  if (pending.trim() !== '') out.push(pending.trim());
+  return out;
 }
