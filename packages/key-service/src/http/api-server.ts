@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { isKeyCryptoError, KekUnavailableError } from '../crypto/crypto-errors.js';
 import { ApiError } from './api-error.js';
@@ -23,6 +23,15 @@ export function createApiServer(logger: Logger): FastifyInstance {
     disableRequestLogging: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Errors raised before routing (a URL with broken percent-encoding, a bad Content-Type header)
+    // get the same error body as everything else.
+    frameworkErrors: (error, _request, reply) => {
+      const apiError =
+        error.code === 'FST_ERR_BAD_URL'
+          ? new ApiError(400, 'INVALID_REQUEST', 'the URL path is not valid (bad percent-encoding)')
+          : toApiError(error);
+      void (reply as unknown as FastifyReply).code(apiError.statusCode).send(apiError.toBody());
+    },
   });
 
   app.removeAllContentTypeParsers();

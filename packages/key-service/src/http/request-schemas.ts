@@ -47,9 +47,18 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown, where: 'body
     .map((issue) => {
       if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`;
       const field = issue.path.map(String).join('.');
-      if (issue.code === 'invalid_type' && issue.input === undefined) return `${field} is required`;
+      if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) return `${field} is required`;
       return issue.message.startsWith(field) || field === '' ? issue.message : `${field}: ${issue.message}`;
     })
     .join('; ');
   throw new ApiError(400, 'INVALID_REQUEST', message);
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = input;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
 }
