@@ -79,11 +79,31 @@ export function classifyYmyl(facts: PageFacts, purpose: PagePurpose): PageSignal
   return { class: 'none', clarity: 'no' };
 }
 
+/**
+ * Findings that are measured facts rather than judgments. Both layers apply their gates; the LLM layer takes
+ * its judgments (purpose, YMYL, harm, experience, expertise) from the model and these from here.
+ */
+export const DETERMINISTIC_FINDINGS: ReadonlySet<string> = new Set([
+  'trust.hidden_rater_instructions',
+  'trust.rater_instructions',
+  'trust.anonymous',
+  'trust.no_contact_for_money',
+  'trust.undisclosed_affiliate',
+  'trust.insecure_sensitive_form',
+  'mc_quality.copied',
+  'mc_quality.thin',
+]);
+
+export interface SignalOptions {
+  /** Purpose and YMYL class decided elsewhere (by the LLM rubric); default: the lexicon classifiers. */
+  classification?: { purpose: PagePurpose; ymyl: PageSignals['ymyl'] };
+}
+
 /** Collects every finding for one page. */
-export function collectSignals(facts: PageFacts, site: SiteContext): PageSignals {
+export function collectSignals(facts: PageFacts, site: SiteContext, options: SignalOptions = {}): PageSignals {
   const verifier = new QuoteVerifier(facts.visibleText);
-  const purpose = classifyPurpose(facts);
-  const ymyl = classifyYmyl(facts, purpose);
+  const purpose = options.classification?.purpose ?? classifyPurpose(facts);
+  const ymyl = options.classification?.ymyl ?? classifyYmyl(facts, purpose);
   const isYmyl = ymyl.class !== 'none';
   const needsCreator = purpose === 'inform' || purpose === 'news' || purpose === 'review' || purpose === 'sell';
   const out: WeightedFinding[] = [];
