@@ -41,15 +41,30 @@ export type { BundleWorkflowsOptions } from './temporal/bundle-workflows.js';
 export { sdkWorkflowModulePath } from './temporal/workflow-module-path.js';
 export { connectTemporal, installTemporalRuntime } from './temporal/temporal-connection.js';
 
-export { bindActivities, defineLlmActivity, llmActivityTenantSchema } from './activities/define-llm-activity.js';
-export type { LlmActivity, LlmActivityContext, LlmActivityDefinition, LlmActivityInput } from './activities/define-llm-activity.js';
+export {
+  bindActivities,
+  defineLlmActivity,
+  llmActivityTenantSchema,
+} from './activities/define-llm-activity.js';
+export type {
+  LlmActivity,
+  LlmActivityContext,
+  LlmActivityDefinition,
+  LlmActivityInput,
+} from './activities/define-llm-activity.js';
 export { createSdkLogger, createSdkRuntime } from './activities/sdk-runtime.js';
 export type { SdkRuntime, SdkRuntimeOptions } from './activities/sdk-runtime.js';
 export { sdkActivities } from './activities/tenant-status-activity.js';
 export { toApplicationFailure } from './activities/application-failure.js';
 
 export { KeyServiceClient } from './keys/key-service-client.js';
-export type { AcquiredKey, KeyOutcome, KeyServiceClientOptions, KeyStatus, ReportResult } from './keys/key-service-client.js';
+export type {
+  AcquiredKey,
+  KeyOutcome,
+  KeyServiceClientOptions,
+  KeyStatus,
+  ReportResult,
+} from './keys/key-service-client.js';
 export { ServiceAccountToken } from './keys/service-account-token.js';
 export { TenantKey } from './keys/tenant-key.js';
 export type { LlmProvider, TenantPlan } from './keys/tenant-key.js';
@@ -79,7 +94,12 @@ export type { TenantLabelOptions } from './metrics/tenant-label.js';
 export { MetricsServer } from './metrics/metrics-server.js';
 export type { MetricsServerOptions } from './metrics/metrics-server.js';
 
-export { pauseTenantWorkflows, resumeTenantWorkflows, signalTenantWorkflows, tenantWorkflowsQuery } from './client/tenant-workflows.js';
+export {
+  pauseTenantWorkflows,
+  resumeTenantWorkflows,
+  signalTenantWorkflows,
+  tenantWorkflowsQuery,
+} from './client/tenant-workflows.js';
 export type { TenantSignalResult } from './client/tenant-workflows.js';
 export {
   KEY_NOT_FOUND_FAILURE,

@@ -38,6 +38,10 @@ export {
   TENANT_PAUSED_SIGNAL,
   TENANT_RESUMED_SIGNAL,
 } from './workflow/tenant-pause-contract.js';
-export type { TenantKeyStatusInput, TenantKeyStatusResult, TenantSignal } from './workflow/tenant-pause-contract.js';
+export type {
+  TenantKeyStatusInput,
+  TenantKeyStatusResult,
+  TenantSignal,
+} from './workflow/tenant-pause-contract.js';
 export { interceptors, METRICS_SINK_NAME } from './workflow/metrics-interceptors.js';
 export type { ApexSeoMetricsSinks } from './workflow/metrics-interceptors.js';

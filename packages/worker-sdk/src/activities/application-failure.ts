@@ -23,7 +23,14 @@ export function toApplicationFailure(err: unknown): Error {
       type: TENANT_PAUSED_FAILURE,
       message: err.message,
       nonRetryable: true,
-      details: [{ tenantId: err.tenantId, provider: err.provider, reason: err.reason, retryAfterSeconds: err.retryAfterSeconds ?? null }],
+      details: [
+        {
+          tenantId: err.tenantId,
+          provider: err.provider,
+          reason: err.reason,
+          retryAfterSeconds: err.retryAfterSeconds ?? null,
+        },
+      ],
     });
   }
   if (err instanceof KeyNotFoundError) {
@@ -36,17 +43,29 @@ export function toApplicationFailure(err: unknown): Error {
   }
   if (err instanceof LlmCallError) {
     const details = [{ errorClass: err.errorClass, status: err.status ?? null }];
-    if (err.type === 'LlmBadRequest') return ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true, details });
+    if (err.type === 'LlmBadRequest')
+      return ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true, details });
     if (err.type === 'LlmKeyRejected') {
-      return ApplicationFailure.create({ type: err.type, message: err.message, details, nextRetryDelay: `${KEY_REJECTED_RETRY_SECONDS}s` });
+      return ApplicationFailure.create({
+        type: err.type,
+        message: err.message,
+        details,
+        nextRetryDelay: `${KEY_REJECTED_RETRY_SECONDS}s`,
+      });
     }
     if (err.type === 'LlmRateLimited' && err.retryAfterSeconds !== undefined) {
-      return ApplicationFailure.create({ type: err.type, message: err.message, details, nextRetryDelay: `${Math.max(1, Math.ceil(err.retryAfterSeconds))}s` });
+      return ApplicationFailure.create({
+        type: err.type,
+        message: err.message,
+        details,
+        nextRetryDelay: `${Math.max(1, Math.ceil(err.retryAfterSeconds))}s`,
+      });
     }
     return ApplicationFailure.create({ type: err.type, message: err.message, details });
   }
   if (err instanceof SdkError) {
-    const nonRetryable = err.type === 'InvalidActivityInput' || err.type === 'SdkNotBound' || err.type === 'ConfigError';
+    const nonRetryable =
+      err.type === 'InvalidActivityInput' || err.type === 'SdkNotBound' || err.type === 'ConfigError';
     return ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable });
   }
   return err instanceof Error ? err : new Error(String(err));

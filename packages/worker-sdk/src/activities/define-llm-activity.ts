@@ -45,7 +45,9 @@ const DEFINITION = Symbol.for('@apexseo/worker-sdk/llm-activity');
  * binds to the worker's key service, breaker and metrics. Calling it outside a worker built by `createWorker`
  * (or {@link bindActivities}) throws `SdkNotBound`.
  */
-export type LlmActivity<I, O> = ((input: I) => Promise<O>) & { readonly [DEFINITION]: (runtime: SdkRuntime) => (input: unknown) => Promise<O> };
+export type LlmActivity<I, O> = ((input: I) => Promise<O>) & {
+  readonly [DEFINITION]: (runtime: SdkRuntime) => (input: unknown) => Promise<O>;
+};
 
 /**
  * Defines an activity that receives `ctx.llm` already bound to the tenant named in its input. The input must carry
@@ -53,7 +55,9 @@ export type LlmActivity<I, O> = ((input: I) => Promise<O>) & { readonly [DEFINIT
  * Temporal failures: `TenantPaused` and `KeyNotFound` are non-retryable so the workflow can park
  * (see `withTenantPause` in `@apexseo/worker-sdk/workflow`).
  */
-export function defineLlmActivity<S extends z.ZodObject, O>(definition: LlmActivityDefinition<S, O>): LlmActivity<LlmActivityInput<S>, O> {
+export function defineLlmActivity<S extends z.ZodObject, O>(
+  definition: LlmActivityDefinition<S, O>,
+): LlmActivity<LlmActivityInput<S>, O> {
   const schema = definition.input.extend(llmActivityTenantSchema.shape);
   const bind =
     (runtime: SdkRuntime) =>
@@ -61,13 +65,19 @@ export function defineLlmActivity<S extends z.ZodObject, O>(definition: LlmActiv
       try {
         const parsed = schema.safeParse(raw);
         if (!parsed.success) {
-          const fields = [...new Set(parsed.error.issues.map((i) => i.path.map(String).join('.') || '(root)'))];
+          const fields = [
+            ...new Set(parsed.error.issues.map((i) => i.path.map(String).join('.') || '(root)')),
+          ];
           throw new SdkError('InvalidActivityInput', `Invalid activity input: ${fields.join(', ')}`);
         }
         const input = parsed.data as z.output<S> & TenantRef;
         const activity = Context.current();
         const tenant: TenantRef = { tenantId: input.tenantId, plan: input.plan, provider: input.provider };
-        const log = runtime.logger.child({ tenantId: tenant.tenantId, provider: tenant.provider, activityType: activity.info.activityType });
+        const log = runtime.logger.child({
+          tenantId: tenant.tenantId,
+          provider: tenant.provider,
+          activityType: activity.info.activityType,
+        });
         const ctx: LlmActivityContext = {
           llm: new TenantLlmClient(runtime, tenant, activity.cancellationSignal),
           tenant,
@@ -84,7 +94,10 @@ export function defineLlmActivity<S extends z.ZodObject, O>(definition: LlmActiv
   const unbound = (): Promise<O> =>
     Promise.reject(
       toApplicationFailure(
-        new SdkError('SdkNotBound', 'LLM activity called outside a worker: register it through createWorker() or bindActivities()'),
+        new SdkError(
+          'SdkNotBound',
+          'LLM activity called outside a worker: register it through createWorker() or bindActivities()',
+        ),
       ),
     );
   return Object.assign(unbound, { [DEFINITION]: bind });
@@ -95,7 +108,10 @@ function isLlmActivity(value: unknown): value is LlmActivity<unknown, unknown> {
 }
 
 /** Binds every LLM activity in `activities` to `runtime`; other functions pass through unchanged. */
-export function bindActivities<A extends Record<string, unknown>>(activities: A, runtime: SdkRuntime): Record<string, (...args: never[]) => unknown> {
+export function bindActivities<A extends Record<string, unknown>>(
+  activities: A,
+  runtime: SdkRuntime,
+): Record<string, (...args: never[]) => unknown> {
   const out: Record<string, (...args: never[]) => unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {
     if (isLlmActivity(fn)) out[name] = fn[DEFINITION](runtime);

@@ -33,7 +33,10 @@ export interface SdkRuntimeOptions {
 export function createSdkLogger(): Logger {
   return pino({
     name: 'apexseo-worker',
-    redact: { paths: ['apiKey', '*.apiKey', 'headers.authorization', 'headers["x-api-key"]', 'authorization'], censor: '[REDACTED]' },
+    redact: {
+      paths: ['apiKey', '*.apiKey', 'headers.authorization', 'headers["x-api-key"]', 'authorization'],
+      censor: '[REDACTED]',
+    },
   });
 }
 
@@ -48,7 +51,9 @@ export function createSdkRuntime(options: SdkRuntimeOptions): SdkRuntime {
   });
   const metrics =
     options.metrics ??
-    new WorkerMetrics({ tenantLabels: { limit: config.metrics.tenantLabelLimit, plans: config.metrics.tenantLabelPlans } });
+    new WorkerMetrics({
+      tenantLabels: { limit: config.metrics.tenantLabelLimit, plans: config.metrics.tenantLabelPlans },
+    });
   const breaker = new TenantBreaker({
     keyService,
     logger,

@@ -21,7 +21,10 @@ export interface TenantBreakerOptions {
  * runs `onTripped` when the key service says this report tripped the breaker.
  */
 export class TenantBreaker {
-  private readonly paused = new Map<string, { pausedAt: number; reason: string; retryAfterSeconds?: number }>();
+  private readonly paused = new Map<
+    string,
+    { pausedAt: number; reason: string; retryAfterSeconds?: number }
+  >();
   private readonly pending = new Set<Promise<void>>();
   private readonly localPauseMs: number;
 
@@ -47,7 +50,10 @@ export class TenantBreaker {
 
   markPaused(tenantId: string, provider: LlmProvider, reason: string, retryAfterSeconds?: number): void {
     const pausedAt = Date.now();
-    this.paused.set(`${tenantId}\u0000${provider}`, retryAfterSeconds === undefined ? { pausedAt, reason } : { pausedAt, reason, retryAfterSeconds });
+    this.paused.set(
+      `${tenantId}\u0000${provider}`,
+      retryAfterSeconds === undefined ? { pausedAt, reason } : { pausedAt, reason, retryAfterSeconds },
+    );
   }
 
   /** Forgets a learned pause (the key service said the tenant is no longer paused). */
@@ -59,7 +65,11 @@ export class TenantBreaker {
    * Reports a failed logical call and waits for the answer. Returns a {@link TenantPausedError} when the breaker
    * is now open (the caller throws it instead of its own error so the workflow parks).
    */
-  async reportFailure(key: TenantKey, outcome: KeyOutcome, retryAfterSeconds?: number): Promise<TenantPausedError | undefined> {
+  async reportFailure(
+    key: TenantKey,
+    outcome: KeyOutcome,
+    retryAfterSeconds?: number,
+  ): Promise<TenantPausedError | undefined> {
     let result;
     try {
       result = await this.options.keyService.report({
@@ -71,18 +81,27 @@ export class TenantBreaker {
       });
     } catch (err) {
       // The call's own error still reaches the activity; a lost report only delays the breaker.
-      this.options.logger.warn({ tenantId: key.tenantId, provider: key.provider, outcome, err: errorSummary(err) }, 'breaker report failed');
+      this.options.logger.warn(
+        { tenantId: key.tenantId, provider: key.provider, outcome, err: errorSummary(err) },
+        'breaker report failed',
+      );
       return undefined;
     }
     if (result.state !== 'open') return undefined;
     const reason = `key breaker open after ${result.consecutiveFailures} consecutive key failures (last: ${outcome})`;
     this.markPaused(key.tenantId, key.provider, reason, result.retryAfterSeconds);
     if (result.tripped) {
-      this.options.logger.warn({ tenantId: key.tenantId, provider: key.provider, outcome }, 'key breaker tripped: pausing tenant workflows');
+      this.options.logger.warn(
+        { tenantId: key.tenantId, provider: key.provider, outcome },
+        'key breaker tripped: pausing tenant workflows',
+      );
       try {
         await this.options.onTripped(key.tenantId, key.provider, reason);
       } catch (err) {
-        this.options.logger.error({ tenantId: key.tenantId, provider: key.provider, err: errorSummary(err) }, 'pausing tenant workflows failed');
+        this.options.logger.error(
+          { tenantId: key.tenantId, provider: key.provider, err: errorSummary(err) },
+          'pausing tenant workflows failed',
+        );
       }
     }
     return new TenantPausedError(key.tenantId, key.provider, reason, result.retryAfterSeconds);
@@ -95,7 +114,10 @@ export class TenantBreaker {
       .then(
         () => undefined,
         (err: unknown) => {
-          this.options.logger.warn({ tenantId: key.tenantId, provider: key.provider, outcome, err: errorSummary(err) }, 'breaker report failed');
+          this.options.logger.warn(
+            { tenantId: key.tenantId, provider: key.provider, outcome, err: errorSummary(err) },
+            'breaker report failed',
+          );
         },
       )
       .finally(() => this.pending.delete(p));

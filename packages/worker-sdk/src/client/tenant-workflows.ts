@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { TENANT_PAUSED_SIGNAL, TENANT_RESUMED_SIGNAL, type TenantSignal } from '../workflow/tenant-pause-contract.js';
+import {
+  TENANT_PAUSED_SIGNAL,
+  TENANT_RESUMED_SIGNAL,
+  type TenantSignal,
+} from '../workflow/tenant-pause-contract.js';
 
 /** How a tenant's workflows were signalled. */
 export type TenantSignalResult =
@@ -21,7 +25,11 @@ export function tenantWorkflowsQuery(tenantId: string): string {
  * with a visibility query on `TenantId`). When the server refuses the batch (e.g. its per-namespace limit of
  * concurrent batch jobs is reached), falls back to listing the workflows and signalling each one.
  */
-export async function signalTenantWorkflows(client: Client, signalName: string, payload: TenantSignal): Promise<TenantSignalResult> {
+export async function signalTenantWorkflows(
+  client: Client,
+  signalName: string,
+  payload: TenantSignal,
+): Promise<TenantSignalResult> {
   const query = tenantWorkflowsQuery(payload.tenantId);
   const jobId = `apexseo-${signalName}-${payload.tenantId}-${randomUUID()}`;
   const input = defaultPayloadConverter.toPayload(payload);
@@ -31,7 +39,11 @@ export async function signalTenantWorkflows(client: Client, signalName: string, 
       jobId,
       visibilityQuery: query,
       reason: `${signalName} for tenant ${payload.tenantId}`,
-      signalOperation: { signal: signalName, input: { payloads: [input] }, identity: client.options.identity ?? 'apexseo-worker-sdk' },
+      signalOperation: {
+        signal: signalName,
+        input: { payloads: [input] },
+        identity: client.options.identity ?? 'apexseo-worker-sdk',
+      },
     });
     return { mode: 'batch', jobId };
   } catch {
@@ -57,6 +69,14 @@ export function pauseTenantWorkflows(client: Client, payload: TenantSignal): Pro
  * Resumes a tenant's parked workflows (call it after the key service's `POST /v1/tenants/:id/resume` or after the
  * tenant saved a new key). Parked workflows also resume on their own durable re-check timer.
  */
-export function resumeTenantWorkflows(client: Client, tenantId: string, provider?: 'openai' | 'anthropic'): Promise<TenantSignalResult> {
-  return signalTenantWorkflows(client, TENANT_RESUMED_SIGNAL, provider ? { tenantId, provider } : { tenantId });
+export function resumeTenantWorkflows(
+  client: Client,
+  tenantId: string,
+  provider?: 'openai' | 'anthropic',
+): Promise<TenantSignalResult> {
+  return signalTenantWorkflows(
+    client,
+    TENANT_RESUMED_SIGNAL,
+    provider ? { tenantId, provider } : { tenantId },
+  );
 }

@@ -15,7 +15,9 @@ const fileThatExists = nonEmpty.refine((p) => existsSync(p), { message: 'file do
 const temporalSchema = z
   .object({
     /** Temporal frontend `host:port`. */
-    address: nonEmpty.regex(/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be host:port').default('127.0.0.1:7233'),
+    address: nonEmpty
+      .regex(/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be host:port')
+      .default('127.0.0.1:7233'),
     namespace: nonEmpty.default('default'),
     /** mTLS for Temporal Cloud: certificate and key go together; CA is optional. */
     tls: z
@@ -69,7 +71,13 @@ const workerConfigSchema = z.object({
       /** Plans whose tenants may get their own `tenant` label; other plans are always `other`. */
       tenantLabelPlans: z.array(z.enum(['mrr', 'ltd'])).default(['mrr']),
     })
-    .default({ port: 9464, temporalPort: 9465, host: '0.0.0.0', tenantLabelLimit: 200, tenantLabelPlans: ['mrr'] }),
+    .default({
+      port: 9464,
+      temporalPort: 9465,
+      host: '0.0.0.0',
+      tenantLabelLimit: 200,
+      tenantLabelPlans: ['mrr'],
+    }),
   concurrency: z
     .object({
       maxConcurrentActivities: positiveInt.max(10_000).default(20),
@@ -87,7 +95,12 @@ const workerConfigSchema = z.object({
       /** Extra attempts inside one logical call on 5xx, 529, timeouts, network errors and invalid answers. */
       maxRetries: z.coerce.number().int().min(0).max(5).default(2),
     })
-    .default({ openaiBaseUrl: 'https://api.openai.com', anthropicBaseUrl: 'https://api.anthropic.com', timeoutMs: 60_000, maxRetries: 2 }),
+    .default({
+      openaiBaseUrl: 'https://api.openai.com',
+      anthropicBaseUrl: 'https://api.anthropic.com',
+      timeoutMs: 60_000,
+      maxRetries: 2,
+    }),
   /** In-flight activities get this long after SIGTERM; keep it below the pod's terminationGracePeriodSeconds. */
   shutdownGraceSeconds: z.coerce.number().min(0).max(3600).default(25),
   /** Require a prebuilt workflow bundle (no webpack at start-up). Defaults to `NODE_ENV === 'production'`. */
@@ -189,7 +202,12 @@ export function loadWorkerConfig(options: WorkerConfigInput = {}, env: Env = pro
     const envName = WORKER_CONFIG_ENV[field];
     // Configuration holds no secrets (files are referenced by path), so echoing the bad value is safe and helpful.
     const given = getPath(merged, issue.path.map(String));
-    const message = given === undefined && issue.code !== 'custom' ? 'is required' : `${issue.message} (got ${JSON.stringify(given)})`;
+    const message =
+      given === undefined
+        ? issue.code === 'custom'
+          ? issue.message
+          : 'is required'
+        : `${issue.message} (got ${JSON.stringify(given)})`;
     return envName ? { field, env: envName, message } : { field, message };
   });
   throw new ConfigError(issues);

@@ -42,11 +42,13 @@ const statusResponse = z.object({
   keyVersion: z.number().int().optional(),
 });
 
-const errorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string().optional() }).loose(),
-  reason: z.string().optional(),
-  retryAfterSeconds: z.number().min(0).optional(),
-}).loose();
+const errorBody = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string().optional() }).loose(),
+    reason: z.string().optional(),
+    retryAfterSeconds: z.number().min(0).optional(),
+  })
+  .loose();
 
 /** What `acquire` hands out: the key (redacted in any serialisation) plus breaker bookkeeping. */
 export interface AcquiredKey {
@@ -98,7 +100,8 @@ export class KeyServiceClient {
     const { status, body } = await this.post('/v1/keys/acquire', { tenantId, provider });
     if (status === 200) {
       const parsed = acquireResponse.safeParse(body);
-      if (!parsed.success) throw new KeyServiceError('Key service acquire answer did not match the contract', status);
+      if (!parsed.success)
+        throw new KeyServiceError('Key service acquire answer did not match the contract', status);
       const { keyVersion, apiKey, probe } = parsed.data;
       return { key: new TenantKey({ tenantId, provider, keyVersion, apiKey }), probe };
     }
@@ -116,7 +119,8 @@ export class KeyServiceClient {
     const { status, body } = await this.post('/v1/keys/report', input);
     if (status === 200) {
       const parsed = reportResponse.safeParse(body);
-      if (!parsed.success) throw new KeyServiceError('Key service report answer did not match the contract', status);
+      if (!parsed.success)
+        throw new KeyServiceError('Key service report answer did not match the contract', status);
       return parsed.data;
     }
     throw this.errorFor(status, body, input.tenantId, input.provider, 'report');
@@ -127,7 +131,8 @@ export class KeyServiceClient {
     const { status, body } = await this.post('/v1/keys/status', { tenantId, provider });
     if (status === 200) {
       const parsed = statusResponse.safeParse(body);
-      if (!parsed.success) throw new KeyServiceError('Key service status answer did not match the contract', status);
+      if (!parsed.success)
+        throw new KeyServiceError('Key service status answer did not match the contract', status);
       return parsed.data;
     }
     throw this.errorFor(status, body, tenantId, provider, 'status');
@@ -147,9 +152,15 @@ export class KeyServiceClient {
       return new TenantPausedError(tenantId, provider, reason, retryAfter);
     }
     if (status === 401 || status === 403) {
-      return new SdkError('KeyServiceUnauthorized', `Key service refused ${op} (HTTP ${status}${code ? ` ${code}` : ''})`);
+      return new SdkError(
+        'KeyServiceUnauthorized',
+        `Key service refused ${op} (HTTP ${status}${code ? ` ${code}` : ''})`,
+      );
     }
-    return new KeyServiceError(`Key service ${op} failed with HTTP ${status}${code ? ` ${code}` : ''}`, status);
+    return new KeyServiceError(
+      `Key service ${op} failed with HTTP ${status}${code ? ` ${code}` : ''}`,
+      status,
+    );
   }
 
   private async post(path: string, payload: unknown): Promise<{ status: number; body: unknown }> {
@@ -174,7 +185,11 @@ export class KeyServiceClient {
           await sleep(jitteredDelayMs(attempt + 1));
           continue;
         }
-        throw new KeyServiceError(`Key service ${path} unreachable: ${describeNetworkError(cause)}`, undefined, { cause });
+        throw new KeyServiceError(
+          `Key service ${path} unreachable: ${describeNetworkError(cause)}`,
+          undefined,
+          { cause },
+        );
       }
       // A rotated token: the kubelet may have swapped the file between our stat and the service's check.
       if (status === 401 && !tokenReloaded) {
@@ -190,7 +205,10 @@ export class KeyServiceClient {
   }
 }
 
-async function readLimited(body: AsyncIterable<Buffer | Uint8Array | string>, limit: number): Promise<string> {
+async function readLimited(
+  body: AsyncIterable<Buffer | Uint8Array | string>,
+  limit: number,
+): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

@@ -17,7 +17,9 @@ export class ServiceAccountToken {
     try {
       info = await stat(this.path);
     } catch (cause) {
-      throw new SdkError('KeyServiceUnauthorized', `Key service token file ${this.path} is not readable`, { cause });
+      throw new SdkError('KeyServiceUnauthorized', `Key service token file ${this.path} is not readable`, {
+        cause,
+      });
     }
     const c = this.cached;
     if (c && c.mtimeMs === info.mtimeMs && c.size === info.size) return c.token;
@@ -31,7 +33,9 @@ export class ServiceAccountToken {
     try {
       [raw, info] = await Promise.all([readFile(this.path, 'utf8'), stat(this.path)]);
     } catch (cause) {
-      throw new SdkError('KeyServiceUnauthorized', `Key service token file ${this.path} is not readable`, { cause });
+      throw new SdkError('KeyServiceUnauthorized', `Key service token file ${this.path} is not readable`, {
+        cause,
+      });
     }
     const token = raw.trim();
     if (!token) throw new SdkError('KeyServiceUnauthorized', `Key service token file ${this.path} is empty`);

@@ -20,7 +20,12 @@ export class TenantKey {
   }
 
   toJSON(): Record<string, unknown> {
-    return { tenantId: this.tenantId, provider: this.provider, keyVersion: this.keyVersion, apiKey: '[REDACTED]' };
+    return {
+      tenantId: this.tenantId,
+      provider: this.provider,
+      keyVersion: this.keyVersion,
+      apiKey: '[REDACTED]',
+    };
   }
 
   toString(): string {

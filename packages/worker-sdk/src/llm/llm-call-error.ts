@@ -10,7 +10,10 @@ import type { LlmErrorClass } from '../metrics/worker-metrics.js';
  */
 export class LlmCallError extends SdkError {
   constructor(
-    type: Extract<SdkErrorType, 'LlmKeyRejected' | 'LlmRateLimited' | 'LlmProviderUnavailable' | 'LlmBadRequest' | 'LlmInvalidResponse'>,
+    type: Extract<
+      SdkErrorType,
+      'LlmKeyRejected' | 'LlmRateLimited' | 'LlmProviderUnavailable' | 'LlmBadRequest' | 'LlmInvalidResponse'
+    >,
     readonly errorClass: LlmErrorClass,
     readonly outcome: KeyOutcome,
     message: string,
@@ -22,11 +25,15 @@ export class LlmCallError extends SdkError {
 
   /** Transient provider-side failures worth another attempt inside the same logical call. */
   get transient(): boolean {
-    return this.errorClass === 'server_error' || this.errorClass === 'overloaded' || this.errorClass === 'timeout';
+    return (
+      this.errorClass === 'server_error' || this.errorClass === 'overloaded' || this.errorClass === 'timeout'
+    );
   }
 
   /** Counts toward the tenant key's breaker. */
   get keyFailure(): boolean {
-    return this.outcome === 'auth_failure' || this.outcome === 'quota_exhausted' || this.outcome === 'rate_limited';
+    return (
+      this.outcome === 'auth_failure' || this.outcome === 'quota_exhausted' || this.outcome === 'rate_limited'
+    );
   }
 }

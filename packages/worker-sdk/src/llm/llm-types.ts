@@ -61,7 +61,11 @@ export interface ProviderRequest {
   readonly messages: readonly ChatMessage[];
   readonly maxTokens: number;
   readonly temperature?: number;
-  readonly jsonSchema?: { readonly name: string; readonly schema: Record<string, unknown>; readonly strict: boolean };
+  readonly jsonSchema?: {
+    readonly name: string;
+    readonly schema: Record<string, unknown>;
+    readonly strict: boolean;
+  };
 }
 
 /** What a transport returns on HTTP 200 with a well-formed body. */

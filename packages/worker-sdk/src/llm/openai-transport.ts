@@ -4,18 +4,24 @@ import { revealTenantKey, type TenantKey } from '../keys/tenant-key.js';
 import type { ProviderAnswer, ProviderRequest } from './llm-types.js';
 import { classifyProviderError, invalidAnswer, postProvider } from './provider-http.js';
 
-const chatCompletion = z.object({
-  model: z.string(),
-  choices: z
-    .array(
-      z.object({
-        message: z.object({ role: z.string(), content: z.string().nullable(), refusal: z.string().nullish() }).loose(),
-        finish_reason: z.string().nullable(),
-      }).loose(),
-    )
-    .min(1),
-  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).loose().optional(),
-}).loose();
+const chatCompletion = z
+  .object({
+    model: z.string(),
+    choices: z
+      .array(
+        z
+          .object({
+            message: z
+              .object({ role: z.string(), content: z.string().nullable(), refusal: z.string().nullish() })
+              .loose(),
+            finish_reason: z.string().nullable(),
+          })
+          .loose(),
+      )
+      .min(1),
+    usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).loose().optional(),
+  })
+  .loose();
 
 /** OpenAI-compatible `POST /v1/chat/completions` (structured output via `response_format: json_schema`). */
 export async function sendOpenAi(
@@ -35,7 +41,11 @@ export async function sendOpenAi(
   if (req.jsonSchema) {
     body['response_format'] = {
       type: 'json_schema',
-      json_schema: { name: req.jsonSchema.name, schema: req.jsonSchema.schema, strict: req.jsonSchema.strict },
+      json_schema: {
+        name: req.jsonSchema.name,
+        schema: req.jsonSchema.schema,
+        strict: req.jsonSchema.strict,
+      },
     };
   }
   const res = await postProvider(
@@ -58,7 +68,10 @@ export async function sendOpenAi(
   const choice = parsed.data.choices[0];
   const text = choice?.message.content ?? '';
   if (choice?.message.refusal) throw invalidAnswer('openai', 'the model refused');
-  const usage = { inputTokens: parsed.data.usage?.prompt_tokens ?? 0, outputTokens: parsed.data.usage?.completion_tokens ?? 0 };
+  const usage = {
+    inputTokens: parsed.data.usage?.prompt_tokens ?? 0,
+    outputTokens: parsed.data.usage?.completion_tokens ?? 0,
+  };
   if (!req.jsonSchema) return { model: parsed.data.model, text, usage };
   let structured: unknown;
   try {

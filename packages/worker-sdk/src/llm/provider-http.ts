@@ -51,7 +51,13 @@ export async function postProvider(
       size += buf.length;
       if (size > MAX_ANSWER_BYTES) {
         res.body.destroy();
-        throw new LlmCallError('LlmInvalidResponse', 'invalid_response', 'server_error', `Provider answer exceeds ${MAX_ANSWER_BYTES} bytes`, res.statusCode);
+        throw new LlmCallError(
+          'LlmInvalidResponse',
+          'invalid_response',
+          'server_error',
+          `Provider answer exceeds ${MAX_ANSWER_BYTES} bytes`,
+          res.statusCode,
+        );
       }
       chunks.push(buf);
     }
@@ -60,16 +66,34 @@ export async function postProvider(
     if (err instanceof LlmCallError) throw err;
     // Cancellation of the activity is not a provider failure: let it propagate unchanged.
     if (signal?.aborted) throw err;
-    if (timeout.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
-      throw new LlmCallError('LlmProviderUnavailable', 'timeout', 'timeout', `Provider did not answer within ${timeoutMs} ms`);
+    if (
+      timeout.aborted ||
+      err instanceof undiciErrors.HeadersTimeoutError ||
+      err instanceof undiciErrors.BodyTimeoutError ||
+      err instanceof undiciErrors.ConnectTimeoutError
+    ) {
+      throw new LlmCallError(
+        'LlmProviderUnavailable',
+        'timeout',
+        'timeout',
+        `Provider did not answer within ${timeoutMs} ms`,
+      );
     }
     const code = (err as { code?: unknown } | null)?.code;
-    throw new LlmCallError('LlmProviderUnavailable', 'server_error', 'server_error', `Provider request failed (${typeof code === 'string' ? code : err instanceof Error ? err.name : 'network error'})`);
+    throw new LlmCallError(
+      'LlmProviderUnavailable',
+      'server_error',
+      'server_error',
+      `Provider request failed (${typeof code === 'string' ? code : err instanceof Error ? err.name : 'network error'})`,
+    );
   }
 }
 
 /** `retry-after-ms` (OpenAI), `retry-after` seconds or HTTP date, in seconds. */
-export function retryAfterSeconds(headers: ProviderHttpResponse['headers'], now = Date.now()): number | undefined {
+export function retryAfterSeconds(
+  headers: ProviderHttpResponse['headers'],
+  now = Date.now(),
+): number | undefined {
   const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
   const ms = first(headers['retry-after-ms']);
   if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms.trim())) return Number(ms) / 1000;
@@ -92,33 +116,100 @@ export function classifyProviderError(provider: LlmProvider, res: ProviderHttpRe
     const parsed = providerErrorBody.safeParse(JSON.parse(res.text));
     if (parsed.success) {
       errType = parsed.data.error.type ?? undefined;
-      errCode = parsed.data.error.code === null || parsed.data.error.code === undefined ? undefined : String(parsed.data.error.code);
+      errCode =
+        parsed.data.error.code === null || parsed.data.error.code === undefined
+          ? undefined
+          : String(parsed.data.error.code);
     }
   } catch {
     // A non-JSON error body (e.g. an HTML 502 page from a proxy) is classified by status alone.
   }
-  const detail = [errType, errCode].filter((x): x is string => Boolean(x) && /^[\w.-]{1,64}$/.test(x ?? '')).join('/');
+  const detail = [errType, errCode]
+    .filter((x): x is string => Boolean(x) && /^[\w.-]{1,64}$/.test(x ?? ''))
+    .join('/');
   const what = `${provider} HTTP ${res.status}${detail ? ` ${detail}` : ''}`;
   const s = res.status;
   const retryAfter = retryAfterSeconds(res.headers);
-  if (errType === 'billing_error' || errType === 'insufficient_quota' || errCode === 'insufficient_quota' || s === 402) {
-    return new LlmCallError('LlmKeyRejected', 'quota_exhausted', 'quota_exhausted', `Tenant key quota exhausted (${what})`, s);
+  if (
+    errType === 'billing_error' ||
+    errType === 'insufficient_quota' ||
+    errCode === 'insufficient_quota' ||
+    s === 402
+  ) {
+    return new LlmCallError(
+      'LlmKeyRejected',
+      'quota_exhausted',
+      'quota_exhausted',
+      `Tenant key quota exhausted (${what})`,
+      s,
+    );
   }
-  if (s === 401 || errType === 'authentication_error' || (provider === 'anthropic' && (s === 403 || errType === 'permission_error'))) {
-    return new LlmCallError('LlmKeyRejected', 'auth_failure', 'auth_failure', `Tenant key rejected (${what})`, s);
+  if (
+    s === 401 ||
+    errType === 'authentication_error' ||
+    (provider === 'anthropic' && (s === 403 || errType === 'permission_error'))
+  ) {
+    return new LlmCallError(
+      'LlmKeyRejected',
+      'auth_failure',
+      'auth_failure',
+      `Tenant key rejected (${what})`,
+      s,
+    );
   }
   if (s === 429 || errType === 'rate_limit_error') {
-    return new LlmCallError('LlmRateLimited', 'rate_limited', 'rate_limited', `Tenant key rate limited (${what})`, s, retryAfter);
+    return new LlmCallError(
+      'LlmRateLimited',
+      'rate_limited',
+      'rate_limited',
+      `Tenant key rate limited (${what})`,
+      s,
+      retryAfter,
+    );
   }
   if (s === 529 || errType === 'overloaded_error') {
-    return new LlmCallError('LlmProviderUnavailable', 'overloaded', 'overloaded', `Provider overloaded (${what})`, s, retryAfter);
+    return new LlmCallError(
+      'LlmProviderUnavailable',
+      'overloaded',
+      'overloaded',
+      `Provider overloaded (${what})`,
+      s,
+      retryAfter,
+    );
   }
-  if (s === 408) return new LlmCallError('LlmProviderUnavailable', 'timeout', 'timeout', `Provider timed out (${what})`, s);
-  if (s >= 500) return new LlmCallError('LlmProviderUnavailable', 'server_error', 'server_error', `Provider error (${what})`, s, retryAfter);
-  return new LlmCallError('LlmBadRequest', 'bad_request', 'bad_request', `Provider rejected the request (${what})`, s);
+  if (s === 408)
+    return new LlmCallError(
+      'LlmProviderUnavailable',
+      'timeout',
+      'timeout',
+      `Provider timed out (${what})`,
+      s,
+    );
+  if (s >= 500)
+    return new LlmCallError(
+      'LlmProviderUnavailable',
+      'server_error',
+      'server_error',
+      `Provider error (${what})`,
+      s,
+      retryAfter,
+    );
+  return new LlmCallError(
+    'LlmBadRequest',
+    'bad_request',
+    'bad_request',
+    `Provider rejected the request (${what})`,
+    s,
+  );
 }
 
 /** A 200 whose body is not the provider's documented shape: the provider's fault, retried like a 5xx. */
 export function invalidAnswer(provider: LlmProvider, why: string): LlmCallError {
-  return new LlmCallError('LlmInvalidResponse', 'invalid_response', 'server_error', `${provider} answer was invalid: ${why}`, 200);
+  return new LlmCallError(
+    'LlmInvalidResponse',
+    'invalid_response',
+    'server_error',
+    `${provider} answer was invalid: ${why}`,
+    200,
+  );
 }

@@ -9,7 +9,15 @@ import type { LlmProvider, TenantKey, TenantPlan } from '../keys/tenant-key.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import { sendAnthropic } from './anthropic-transport.js';
 import { LlmCallError } from './llm-call-error.js';
-import type { ChatRequest, ChatResult, LlmClient, ProviderAnswer, ProviderRequest, StructuredRequest, StructuredResult } from './llm-types.js';
+import type {
+  ChatRequest,
+  ChatResult,
+  LlmClient,
+  ProviderAnswer,
+  ProviderRequest,
+  StructuredRequest,
+  StructuredResult,
+} from './llm-types.js';
 import { sendOpenAi } from './openai-transport.js';
 import { invalidAnswer } from './provider-http.js';
 
@@ -62,11 +70,16 @@ export class TenantLlmClient implements LlmClient {
     return { text: answer.text, model: answer.model, usage: answer.usage };
   }
 
-  async structured<S extends z.ZodType>(request: StructuredRequest<S>): Promise<StructuredResult<z.output<S>>> {
+  async structured<S extends z.ZodType>(
+    request: StructuredRequest<S>,
+  ): Promise<StructuredResult<z.output<S>>> {
     if (!/^[a-zA-Z0-9_-]{1,64}$/.test(request.schemaName)) {
       throw new TypeError('schemaName must match [a-zA-Z0-9_-]{1,64}');
     }
-    const schema = z.toJSONSchema(request.schema, { target: 'draft-7', io: 'output' }) as Record<string, unknown>;
+    const schema = z.toJSONSchema(request.schema, { target: 'draft-7', io: 'output' }) as Record<
+      string,
+      unknown
+    >;
     delete schema['$schema'];
     const jsonSchema = { name: request.schemaName, schema, strict: request.strict ?? true };
     const { answer } = await this.call(request, jsonSchema, (a) => {
@@ -91,7 +104,8 @@ export class TenantLlmClient implements LlmClient {
     try {
       ({ key } = await keyService.acquire(tenantId, provider));
     } catch (err) {
-      if (err instanceof TenantPausedError) breaker.markPaused(tenantId, provider, err.reason, err.retryAfterSeconds);
+      if (err instanceof TenantPausedError)
+        breaker.markPaused(tenantId, provider, err.reason, err.retryAfterSeconds);
       throw err;
     }
     metrics.recordLlmRequest(tenantId, plan, provider);
@@ -120,7 +134,10 @@ export class TenantLlmClient implements LlmClient {
           throw err;
         }
         if (!(err instanceof LlmCallError)) throw err;
-        if ((err.transient || err.errorClass === 'invalid_response') && attempt < this.deps.settings.maxRetries) {
+        if (
+          (err.transient || err.errorClass === 'invalid_response') &&
+          attempt < this.deps.settings.maxRetries
+        ) {
           lastTransient = err;
           await sleep(jitteredDelayMs(attempt + 1, { baseMs: 250, maxMs: 4_000 }), this.signal);
           continue;
@@ -130,7 +147,10 @@ export class TenantLlmClient implements LlmClient {
       }
     }
     metrics.recordLlmError(tenantId, plan, provider, failure.errorClass);
-    this.deps.logger.warn({ tenantId, provider, errorClass: failure.errorClass, status: failure.status }, 'LLM call failed');
+    this.deps.logger.warn(
+      { tenantId, provider, errorClass: failure.errorClass, status: failure.status },
+      'LLM call failed',
+    );
     if (failure.keyFailure) {
       const paused = await breaker.reportFailure(key, failure.outcome, failure.retryAfterSeconds);
       if (paused) throw paused;

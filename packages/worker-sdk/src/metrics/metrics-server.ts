@@ -37,7 +37,9 @@ export class MetricsServer {
       }
       if (path === '/readyz') {
         const ready = isReady();
-        res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'not ready\n');
+        res
+          .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
+          .end(ready ? 'ready\n' : 'not ready\n');
         return;
       }
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

@@ -64,7 +64,8 @@ export class WorkerMetrics {
   }
 
   recordQueueLatency(taskQueue: string, kind: QueueKind, seconds: number): void {
-    if (Number.isFinite(seconds) && seconds >= 0) this.queueLatency.observe({ task_queue: taskQueue, kind }, seconds);
+    if (Number.isFinite(seconds) && seconds >= 0)
+      this.queueLatency.observe({ task_queue: taskQueue, kind }, seconds);
   }
 
   recordLlmRequest(tenantId: string, plan: TenantPlan, provider: LlmProvider): void {
@@ -72,6 +73,11 @@ export class WorkerMetrics {
   }
 
   recordLlmError(tenantId: string, plan: TenantPlan, provider: LlmProvider, errorClass: LlmErrorClass): void {
-    this.llmErrors.inc({ tenant: this.tenants.label(tenantId, plan), plan, provider, error_class: errorClass });
+    this.llmErrors.inc({
+      tenant: this.tenants.label(tenantId, plan),
+      plan,
+      provider,
+      error_class: errorClass,
+    });
   }
 }

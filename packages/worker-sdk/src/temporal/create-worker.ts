@@ -67,15 +67,27 @@ export async function createWorker(options: CreateWorkerOptions): Promise<ApexWo
   const { config } = options;
   const taskQueue = options.taskQueue ?? config.taskQueue;
   if (!options.workflowBundle && !options.workflowsPath && !options.activities) {
-    throw new ConfigError([{ field: 'workflowsPath', message: 'give workflowsPath, workflowBundle and/or activities' }]);
+    throw new ConfigError([
+      { field: 'workflowsPath', message: 'give workflowsPath, workflowBundle and/or activities' },
+    ]);
   }
   if (config.requirePrebuiltBundle && options.workflowsPath && !options.workflowBundle) {
-    throw new ConfigError([{ field: 'workflowBundle', message: 'production workers load a prebuilt bundle (bundleWorkflows); workflowsPath would run webpack at start-up' }]);
+    throw new ConfigError([
+      {
+        field: 'workflowBundle',
+        message:
+          'production workers load a prebuilt bundle (bundleWorkflows); workflowsPath would run webpack at start-up',
+      },
+    ]);
   }
   const logger = options.logger ?? createSdkLogger();
   installTemporalRuntime(config, logger);
   const connection = options.connection ?? (await connectTemporal(config));
-  const client = new Client({ connection, namespace: config.temporal.namespace, ...(options.identity ? { identity: options.identity } : {}) });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    ...(options.identity ? { identity: options.identity } : {}),
+  });
   const runtime = createSdkRuntime({ config, client, logger });
   const { metrics } = runtime;
 
@@ -83,15 +95,25 @@ export async function createWorker(options: CreateWorkerOptions): Promise<ApexWo
     inbound: {
       async execute(input, next) {
         // Worker clock minus server schedule time: close enough for queueing, skewed by NTP drift at most.
-        metrics.recordQueueLatency(taskQueue, 'activity', (Date.now() - ctx.info.currentAttemptScheduledTimestampMs) / 1000);
+        metrics.recordQueueLatency(
+          taskQueue,
+          'activity',
+          (Date.now() - ctx.info.currentAttemptScheduledTimestampMs) / 1000,
+        );
         return next(input);
       },
     },
   });
   const sinks: InjectedSinks<ApexSeoMetricsSinks> = {
     apexseoMetrics: {
-      workflowFailed: { fn: (info, errorType) => metrics.recordWorkflowFailed(errorType, info.workflowType, info.taskQueue), callDuringReplay: false },
-      workflowQueueLatency: { fn: (info, seconds) => metrics.recordQueueLatency(info.taskQueue, 'workflow', seconds), callDuringReplay: false },
+      workflowFailed: {
+        fn: (info, errorType) => metrics.recordWorkflowFailed(errorType, info.workflowType, info.taskQueue),
+        callDuringReplay: false,
+      },
+      workflowQueueLatency: {
+        fn: (info, seconds) => metrics.recordQueueLatency(info.taskQueue, 'workflow', seconds),
+        callDuringReplay: false,
+      },
     },
   };
   const workerOptions: WorkerOptions = {
@@ -113,7 +135,11 @@ export async function createWorker(options: CreateWorkerOptions): Promise<ApexWo
           maxConcurrentActivityTaskExecutions: config.concurrency.maxConcurrentActivities,
           maxConcurrentWorkflowTaskExecutions: config.concurrency.maxConcurrentWorkflowTasks,
         }),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : options.workflowsPath ? { workflowsPath: options.workflowsPath } : {}),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : options.workflowsPath
+        ? { workflowsPath: options.workflowsPath }
+        : {}),
   };
 
   let worker: Worker;

@@ -36,13 +36,19 @@ export function installTemporalRuntime(config: WorkerConfig, logger: Logger): bo
     Runtime.install({
       telemetryOptions: {
         metrics: {
-          prometheus: { bindAddress: `${config.metrics.host}:${config.metrics.temporalPort}`, useSecondsForDurations: true },
+          prometheus: {
+            bindAddress: `${config.metrics.host}:${config.metrics.temporalPort}`,
+            useSecondsForDurations: true,
+          },
         },
       },
     });
     return true;
   } catch (err) {
-    logger.info({ err: err instanceof Error ? err.message : String(err) }, 'Temporal runtime already installed; keeping it');
+    logger.info(
+      { err: err instanceof Error ? err.message : String(err) },
+      'Temporal runtime already installed; keeping it',
+    );
     return false;
   }
 }

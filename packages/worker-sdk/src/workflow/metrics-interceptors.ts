@@ -43,12 +43,19 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
       {
         async execute(input, next) {
           const info = workflowInfo();
-          if (info.historyLength <= 3) apexseoMetrics.workflowQueueLatency(Math.max(0, (Date.now() - info.runStartTime.getTime()) / 1000));
+          if (info.historyLength <= 3)
+            apexseoMetrics.workflowQueueLatency(
+              Math.max(0, (Date.now() - info.runStartTime.getTime()) / 1000),
+            );
           try {
             return await next(input);
           } catch (err) {
             // Only TemporalFailures fail the execution; other errors fail (and retry) the workflow task.
-            if (err instanceof TemporalFailure && !(err instanceof CancelledFailure) && !(err instanceof ContinueAsNew)) {
+            if (
+              err instanceof TemporalFailure &&
+              !(err instanceof CancelledFailure) &&
+              !(err instanceof ContinueAsNew)
+            ) {
               apexseoMetrics.workflowFailed(failureType(err));
             }
             throw err;

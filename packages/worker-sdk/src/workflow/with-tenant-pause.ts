@@ -62,7 +62,10 @@ function isPaused(t: TenantPauseTarget): boolean {
 
 function clearPaused(tenantId: string, provider?: string): void {
   for (const key of [...paused.keys()]) {
-    if (key.startsWith(`${tenantId}\u0000`) && (provider === undefined || key.endsWith(`\u0000${provider}`) || key.endsWith('\u0000*'))) {
+    if (
+      key.startsWith(`${tenantId}\u0000`) &&
+      (provider === undefined || key.endsWith(`\u0000${provider}`) || key.endsWith('\u0000*'))
+    ) {
       paused.delete(key);
     }
   }
@@ -94,10 +97,12 @@ export function isTenantPausedFailure(err: unknown): boolean {
 
 async function park(target: TenantPauseTarget, options: TenantPauseOptions): Promise<void> {
   // proxyActivities creates an activity stub for any property name, including the SDK's dotted activity name.
-  const activities = proxyActivities<Record<string, (i: TenantKeyStatusInput) => Promise<TenantKeyStatusResult>>>(
-    options.statusActivityOptions ?? { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } },
-  );
-  const statusActivity = activities[TENANT_KEY_STATUS_ACTIVITY] as (i: TenantKeyStatusInput) => Promise<TenantKeyStatusResult>;
+  const activities = proxyActivities<
+    Record<string, (i: TenantKeyStatusInput) => Promise<TenantKeyStatusResult>>
+  >(options.statusActivityOptions ?? { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
+  const statusActivity = activities[TENANT_KEY_STATUS_ACTIVITY] as (
+    i: TenantKeyStatusInput,
+  ) => Promise<TenantKeyStatusResult>;
   parkedSteps++;
   if (parkedSteps === 1) upsertSearchAttributes([{ key: tenantParkedSearchAttribute, value: true }]);
   try {
@@ -124,7 +129,11 @@ async function park(target: TenantPauseTarget, options: TenantPauseOptions): Pro
  * @example
  * const result = await withTenantPause({ tenantId, provider: 'openai' }, () => scoreContent({ tenantId, plan, provider: 'openai', url }));
  */
-export async function withTenantPause<T>(target: TenantPauseTarget, step: () => Promise<T>, options: TenantPauseOptions = {}): Promise<T> {
+export async function withTenantPause<T>(
+  target: TenantPauseTarget,
+  step: () => Promise<T>,
+  options: TenantPauseOptions = {},
+): Promise<T> {
   installTenantPauseHandlers();
   for (;;) {
     if (isPaused(target)) {
