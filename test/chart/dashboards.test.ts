@@ -2,7 +2,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeyServiceMetrics } from '../../packages/key-service/src/metrics/key-service-metrics.js';
-import { architectureMetrics, dashboardQueries, exposedMetrics, isKnownSeries, metricNames } from './support/promql-metrics.js';
+import {
+  architectureMetrics,
+  dashboardQueries,
+  exposedMetrics,
+  isKnownSeries,
+  metricNames,
+} from './support/promql-metrics.js';
 import { chartDir, repoRoot } from './support/tools.js';
 
 /**
@@ -23,21 +29,35 @@ describe('Grafana dashboards', () => {
 
   it('should query only metrics named in docs/architecture.md or exported by KEDA and kube-state-metrics', () => {
     const known = new Set([...documented.keys(), ...clusterMetrics]);
-    const unknown = queries.flatMap((q) => metricNames(q.expr).filter((m) => !isKnownSeries(m, known)).map((m) => `${q.panel}: ${m}`));
+    const unknown = queries.flatMap((q) =>
+      metricNames(q.expr)
+        .filter((m) => !isKnownSeries(m, known))
+        .map((m) => `${q.panel}: ${m}`),
+    );
     expect(unknown).toEqual([]);
   });
 
   it('should show the three worker metrics, the breaker state and the KEDA replicas', () => {
     const used = new Set(queries.flatMap((q) => metricNames(q.expr)));
-    for (const m of ['temporal_workflow_failed_count', 'worker_queue_latency_bucket', 'llm_api_error_rate', 'key_service_breaker_open', 'kube_deployment_status_replicas']) {
+    for (const m of [
+      'temporal_workflow_failed_count',
+      'worker_queue_latency_bucket',
+      'llm_api_error_rate',
+      'key_service_breaker_open',
+      'kube_deployment_status_replicas',
+    ]) {
       expect(used, m).toContain(m);
     }
   });
 
   it('should break the worker metrics down by queue and tenant', () => {
     const exprs = queries.map((q) => q.expr);
-    expect(exprs.some((e) => e.includes('temporal_workflow_failed_count') && /by \([^)]*task_queue/.test(e))).toBe(true);
-    expect(exprs.some((e) => e.includes('worker_queue_latency_bucket') && /by \([^)]*task_queue/.test(e))).toBe(true);
+    expect(
+      exprs.some((e) => e.includes('temporal_workflow_failed_count') && /by \([^)]*task_queue/.test(e)),
+    ).toBe(true);
+    expect(
+      exprs.some((e) => e.includes('worker_queue_latency_bucket') && /by \([^)]*task_queue/.test(e)),
+    ).toBe(true);
     expect(exprs.some((e) => e.includes('llm_api_error_rate') && e.includes('tenant'))).toBe(true);
   });
 
@@ -45,14 +65,18 @@ describe('Grafana dashboards', () => {
     const metrics = new KeyServiceMetrics(() => Promise.resolve(new Map([['openai', 1]])));
     const exported = exposedMetrics(await metrics.registry.metrics());
     expect(exported).toContain('key_service_breaker_open');
-    const keyServiceSeries = queries.flatMap((q) => metricNames(q.expr)).filter((m) => m.startsWith('key_service_'));
+    const keyServiceSeries = queries
+      .flatMap((q) => metricNames(q.expr))
+      .filter((m) => m.startsWith('key_service_'));
     expect(keyServiceSeries.length).toBeGreaterThan(0);
     expect(keyServiceSeries.filter((m) => !isKnownSeries(m, exported))).toEqual([]);
   });
 
   it('should not mistake functions, label names or durations for metrics', () => {
-    expect(metricNames('histogram_quantile(0.99, sum by (le, task_queue) (rate(worker_queue_latency_bucket{task_queue=~"$q"}[5m])))')).toEqual([
-      'worker_queue_latency_bucket',
-    ]);
+    expect(
+      metricNames(
+        'histogram_quantile(0.99, sum by (le, task_queue) (rate(worker_queue_latency_bucket{task_queue=~"$q"}[5m])))',
+      ),
+    ).toEqual(['worker_queue_latency_bucket']);
   });
 });

@@ -3,7 +3,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { copyChartWithoutDependencies, type ChartCopy } from './support/chart-copy.js';
-import { kedaApi, monitoringApi, profiles, render, RenderError, renderText, type K8sObject } from './support/render.js';
+import {
+  kedaApi,
+  monitoringApi,
+  profiles,
+  render,
+  RenderError,
+  renderText,
+  type K8sObject,
+} from './support/render.js';
 import { chartDir } from './support/tools.js';
 
 /** Shaped like real provider keys (OpenAI project key, Anthropic key) so a pattern scan would catch a leak. */
@@ -12,7 +20,14 @@ const llmKeyPattern = /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}/;
 const llmKeyEnvName = /(OPENAI|ANTHROPIC|LLM)|(^|_)API_KEY$/;
 
 /** Blocks passed to subcharts: their keys are the subcharts' business, not paths into this chart's objects. */
-const subchartBlocks = new Set(['global', 'keda', 'kube-prometheus-stack', 'altinity-clickhouse-operator', 'neo4j', 'temporalServer']);
+const subchartBlocks = new Set([
+  'global',
+  'keda',
+  'kube-prometheus-stack',
+  'altinity-clickhouse-operator',
+  'neo4j',
+  'temporalServer',
+]);
 /** Free-form maps of this chart: each must land only in object metadata or selectors, never in a container. */
 const freeFormMaps = [
   'commonLabels',
@@ -27,7 +42,12 @@ const freeFormMaps = [
   'storageClass.parameters',
 ];
 /** Where a free-form map's value may appear in a rendered object. */
-const harmlessPlaces = [/\/metadata\/(labels|annotations)\//, /\/nodeSelector\//, /\/matchLabels\//, /^\/parameters\//];
+const harmlessPlaces = [
+  /\/metadata\/(labels|annotations)\//,
+  /\/nodeSelector\//,
+  /\/matchLabels\//,
+  /^\/parameters\//,
+];
 
 let chart: ChartCopy;
 beforeAll(async () => {
@@ -41,7 +61,8 @@ afterAll(async () => {
 function stringsWhere(value: unknown, match: (s: string) => boolean, at = ''): string[] {
   if (typeof value === 'string') return match(value) ? [at] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => stringsWhere(v, match, `${at}/${i}`));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => stringsWhere(v, match, `${at}/${k}`));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => stringsWhere(v, match, `${at}/${k}`));
   return [];
 }
 
@@ -79,19 +100,30 @@ const variants = [
 ];
 
 describe('no LLM key path in the rendered chart', () => {
-  it.each(variants)('should render no LLM-key-shaped value, no LLM key env var and no Secret ($name)', async ({ profile, set }) => {
-    const objects = await render(chart.dir, { profile, set, apiVersions: [kedaApi, monitoringApi] });
-    expect(objects.length).toBeGreaterThan(10);
-    expect(objects.flatMap((o) => stringsWhere(o, (s) => llmKeyPattern.test(s), `${o.kind}/${o.metadata.name}`))).toEqual([]);
-    expect(envNames(objects).filter((n) => llmKeyEnvName.test(n))).toEqual([]);
-    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
-  });
+  it.each(variants)(
+    'should render no LLM-key-shaped value, no LLM key env var and no Secret ($name)',
+    async ({ profile, set }) => {
+      const objects = await render(chart.dir, { profile, set, apiVersions: [kedaApi, monitoringApi] });
+      expect(objects.length).toBeGreaterThan(10);
+      expect(
+        objects.flatMap((o) => stringsWhere(o, (s) => llmKeyPattern.test(s), `${o.kind}/${o.metadata.name}`)),
+      ).toEqual([]);
+      expect(envNames(objects).filter((n) => llmKeyEnvName.test(n))).toEqual([]);
+      expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    },
+  );
 
-  it('should reject a planted key under every object of this chart\'s values, naming the object', async () => {
-    const values = parseDocument(await readFile(path.join(chartDir, 'values.yaml'), 'utf8')).toJS() as Record<string, unknown>;
+  it("should reject a planted key under every object of this chart's values, naming the object", async () => {
+    const values = parseDocument(await readFile(path.join(chartDir, 'values.yaml'), 'utf8')).toJS() as Record<
+      string,
+      unknown
+    >;
     const strictPaths = objectPaths(values).filter((p) => !freeFormMaps.includes(p));
     expect(strictPaths.length).toBeGreaterThan(30);
-    const error = await renderText(chart.dir, { profile: 'launch', set: strictPaths.map((p) => `${p}.llmApiKey=${plantedKey}`) }).then(
+    const error = await renderText(chart.dir, {
+      profile: 'launch',
+      set: strictPaths.map((p) => `${p}.llmApiKey=${plantedKey}`),
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -101,25 +133,32 @@ describe('no LLM key path in the rendered chart', () => {
     expect(unnamed).toEqual([]);
   });
 
-  it.each(freeFormMaps)('should let a value planted in %s reach only metadata and selectors', async (mapPath) => {
-    const objects = await render(chart.dir, {
-      profile: 'optimize',
-      set: [`${mapPath}.planted=${plantedKey}`],
-      apiVersions: [kedaApi, monitoringApi],
-    });
-    const places = objects.flatMap((o) => stringsWhere(o, (s) => s.includes(plantedKey)));
-    expect(places.length).toBeGreaterThan(0);
-    expect(places.filter((p) => !harmlessPlaces.some((re) => re.test(p)))).toEqual([]);
-  });
+  it.each(freeFormMaps)(
+    'should let a value planted in %s reach only metadata and selectors',
+    async (mapPath) => {
+      const objects = await render(chart.dir, {
+        profile: 'optimize',
+        set: [`${mapPath}.planted=${plantedKey}`],
+        apiVersions: [kedaApi, monitoringApi],
+      });
+      const places = objects.flatMap((o) => stringsWhere(o, (s) => s.includes(plantedKey)));
+      expect(places.length).toBeGreaterThan(0);
+      expect(places.filter((p) => !harmlessPlaces.some((re) => re.test(p)))).toEqual([]);
+    },
+  );
 
   it('should give each worker only the projected key-service token, with the key service audience', async () => {
     const objects = await render(chart.dir, { profile: 'launch', apiVersions: [kedaApi] });
-    const workers = objects.filter((o) => o.kind === 'Deployment' && o.metadata.name.startsWith('eeat-worker-'));
+    const workers = objects.filter(
+      (o) => o.kind === 'Deployment' && o.metadata.name.startsWith('eeat-worker-'),
+    );
     expect(workers).toHaveLength(2);
     for (const worker of workers) {
       const pod = (worker as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
       expect(pod.automountServiceAccountToken).toBe(false);
-      const tokens = pod.volumes.flatMap((v) => v.projected?.sources ?? []).flatMap((s) => (s.serviceAccountToken ? [s.serviceAccountToken] : []));
+      const tokens = pod.volumes
+        .flatMap((v) => v.projected?.sources ?? [])
+        .flatMap((s) => (s.serviceAccountToken ? [s.serviceAccountToken] : []));
       expect(tokens).toEqual([{ audience: 'apexseo-key-service', expirationSeconds: 3600, path: 'token' }]);
     }
   });

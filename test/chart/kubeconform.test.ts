@@ -7,7 +7,12 @@ import { ensureKubernetesSchemas, schemaStem } from './support/k8s-schemas.js';
 import { kedaApi, monitoringApi, parseObjects, renderText, type RenderOptions } from './support/render.js';
 import { chartDir, kubeVersion, run } from './support/tools.js';
 
-const crdGroups = new Set(['keda.sh', 'monitoring.coreos.com', 'clickhouse.altinity.com', 'clickhouse-keeper.altinity.com']);
+const crdGroups = new Set([
+  'keda.sh',
+  'monitoring.coreos.com',
+  'clickhouse.altinity.com',
+  'clickhouse-keeper.altinity.com',
+]);
 const ciFiles = (await readdir(path.join(chartDir, 'ci'))).filter((f) => f.endsWith('-values.yaml')).sort();
 
 interface Variant {
@@ -36,10 +41,14 @@ async function kubeconform(manifest: string): Promise<{ code: number; summary: S
     [
       '-strict',
       '-summary',
-      '-output', 'json',
-      '-kubernetes-version', kubeVersion,
-      '-schema-location', `${k8sSchemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
-      '-schema-location', `${crdSchemaDir}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`,
+      '-output',
+      'json',
+      '-kubernetes-version',
+      kubeVersion,
+      '-schema-location',
+      `${k8sSchemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+      '-schema-location',
+      `${crdSchemaDir}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`,
       '-',
     ],
     { input: manifest },
@@ -60,8 +69,14 @@ const clusterApis = [kedaApi, monitoringApi];
 const variants: Variant[] = [
   { name: 'launch profile', options: { profile: 'launch', apiVersions: clusterApis } },
   { name: 'optimize profile', options: { profile: 'optimize', apiVersions: clusterApis } },
-  { name: 'launch profile on a cluster without KEDA (HPA fallback)', options: { profile: 'launch', apiVersions: [monitoringApi] } },
-  ...ciFiles.map((file) => ({ name: `ci/${file}`, options: { valuesFiles: [path.join(chartDir, 'ci', file)], apiVersions: clusterApis } })),
+  {
+    name: 'launch profile on a cluster without KEDA (HPA fallback)',
+    options: { profile: 'launch', apiVersions: [monitoringApi] },
+  },
+  ...ciFiles.map((file) => ({
+    name: `ci/${file}`,
+    options: { valuesFiles: [path.join(chartDir, 'ci', file)], apiVersions: clusterApis },
+  })),
 ];
 
 describe('kubeconform', () => {
@@ -78,17 +93,24 @@ describe('kubeconform', () => {
     );
   });
 
-  it.each(variants)('should validate every object of the $name against Kubernetes 1.34 and the CRDs', async ({ options }) => {
-    const manifest = await renderText(chart.dir, options);
-    const count = parseObjects(manifest).length;
-    const { code, summary, output } = await kubeconform(manifest);
-    expect(summary, output).toEqual({ valid: count, invalid: 0, errors: 0, skipped: 0 });
-    expect(code).toBe(0);
-  }, 600_000);
+  it.each(variants)(
+    'should validate every object of the $name against Kubernetes 1.34 and the CRDs',
+    async ({ options }) => {
+      const manifest = await renderText(chart.dir, options);
+      const count = parseObjects(manifest).length;
+      const { code, summary, output } = await kubeconform(manifest);
+      expect(summary, output).toEqual({ valid: count, invalid: 0, errors: 0, skipped: 0 });
+      expect(code).toBe(0);
+    },
+    600_000,
+  );
 
   it('should reject a Deployment with a field Kubernetes does not know', async () => {
     const manifest = await renderText(chart.dir, { profile: 'launch', apiVersions: clusterApis });
-    const broken = manifest.replace('  revisionHistoryLimit: 5\n', '  revisionHistoryLimit: 5\n  replica: 2\n');
+    const broken = manifest.replace(
+      '  revisionHistoryLimit: 5\n',
+      '  revisionHistoryLimit: 5\n  replica: 2\n',
+    );
     const { code, summary } = await kubeconform(broken);
     expect(summary.invalid).toBe(1);
     expect(code).not.toBe(0);
@@ -96,7 +118,10 @@ describe('kubeconform', () => {
 
   it('should reject a ScaledObject with a field the KEDA CRD does not know', async () => {
     const manifest = await renderText(chart.dir, { profile: 'launch', apiVersions: clusterApis });
-    const broken = manifest.replaceAll('  pollingInterval: 15\n', '  pollingInterval: 15\n  pollInterval: 15\n');
+    const broken = manifest.replaceAll(
+      '  pollingInterval: 15\n',
+      '  pollingInterval: 15\n  pollInterval: 15\n',
+    );
     expect(broken).not.toBe(manifest);
     const { summary } = await kubeconform(broken);
     expect(summary.invalid).toBe(2);

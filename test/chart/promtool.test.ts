@@ -33,7 +33,9 @@ afterAll(async () => {
 /** Renders the chart's PrometheusRule and writes its groups as a Prometheus rule file next to the unit tests. */
 async function renderRuleFile(dir: string, set: string[] = []): Promise<RuleGroup[]> {
   const objects = await render(chart.dir, { apiVersions: [monitoringApi], set });
-  const rule = findObject(objects, 'PrometheusRule', 'apexseo') as unknown as { spec: { groups: RuleGroup[] } };
+  const rule = findObject(objects, 'PrometheusRule', 'apexseo') as unknown as {
+    spec: { groups: RuleGroup[] };
+  };
   await writeFile(path.join(dir, 'apexseo-rules.yaml'), stringify({ groups: rule.spec.groups }));
   await copyFile(unitTests, path.join(dir, 'rules_test.yaml'));
   return rule.spec.groups;
@@ -57,9 +59,16 @@ describe('PrometheusRule', () => {
   it('should have a unit test for every recording rule and alert', async () => {
     const groups = await renderRuleFile(workDir);
     const tests = parse(await readFile(unitTests, 'utf8')) as {
-      tests: { alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[]; promql_expr_test?: { expr: string }[] }[];
+      tests: {
+        alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[];
+        promql_expr_test?: { expr: string }[];
+      }[];
     };
-    const firing = new Set(tests.tests.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
+    const firing = new Set(
+      tests.tests.flatMap((t) =>
+        (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname),
+      ),
+    );
     const recorded = new Set(tests.tests.flatMap((t) => (t.promql_expr_test ?? []).map((p) => p.expr)));
     const rules = groups.flatMap((g) => g.rules);
     expect(rules.filter((r) => r.alert && !firing.has(r.alert)).map((r) => r.alert)).toEqual([]);

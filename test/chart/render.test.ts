@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyChartWithoutDependencies, type ChartCopy } from './support/chart-copy.js';
-import { findObject, kedaApi, monitoringApi, profiles, render, renderText, type K8sObject } from './support/render.js';
+import {
+  findObject,
+  kedaApi,
+  monitoringApi,
+  profiles,
+  render,
+  renderText,
+  type K8sObject,
+} from './support/render.js';
 import { kubeVersion, run } from './support/tools.js';
 
 let chart: ChartCopy;
@@ -14,11 +22,22 @@ afterAll(async () => {
 const clusterApis = [kedaApi, monitoringApi];
 
 describe('helm lint --strict', () => {
-  it.each(['values.yaml', ...profiles.map((p) => `values-${p}.yaml`)])('should pass with %s', async (file) => {
-    const result = await run('helm', ['lint', '--strict', chart.dir, '-f', `${chart.dir}/${file}`, '--kube-version', kubeVersion]);
-    expect(result.stderr + result.stdout).toContain('0 chart(s) failed');
-    expect(result.code).toBe(0);
-  });
+  it.each(['values.yaml', ...profiles.map((p) => `values-${p}.yaml`)])(
+    'should pass with %s',
+    async (file) => {
+      const result = await run('helm', [
+        'lint',
+        '--strict',
+        chart.dir,
+        '-f',
+        `${chart.dir}/${file}`,
+        '--kube-version',
+        kubeVersion,
+      ]);
+      expect(result.stderr + result.stdout).toContain('0 chart(s) failed');
+      expect(result.code).toBe(0);
+    },
+  );
 });
 
 describe('helm template of the profiles', () => {
@@ -45,15 +64,19 @@ describe('helm template of the profiles', () => {
   it('should fall back to an HPA per pool when the cluster does not serve the KEDA API yet', async () => {
     const objects = await render(chart.dir, { profile: 'launch' });
     expect(objects.filter((o) => o.kind === 'ScaledObject')).toHaveLength(0);
-    expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').map((o) => o.metadata.name).sort()).toEqual([
-      'eeat-worker-priority',
-      'eeat-worker-standard',
-    ]);
+    expect(
+      objects
+        .filter((o) => o.kind === 'HorizontalPodAutoscaler')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['eeat-worker-priority', 'eeat-worker-standard']);
   });
 
   it('should refuse a shutdown grace time that is not below terminationGracePeriodSeconds', async () => {
     await expect(
       renderText(chart.dir, { profile: 'launch', set: ['workers.pools.standard.shutdownGraceSeconds=30'] }),
-    ).rejects.toThrow(/workers\.pools\.standard\.shutdownGraceSeconds \(30\) must be lower than terminationGracePeriodSeconds \(30\)/);
+    ).rejects.toThrow(
+      /workers\.pools\.standard\.shutdownGraceSeconds \(30\) must be lower than terminationGracePeriodSeconds \(30\)/,
+    );
   });
 });

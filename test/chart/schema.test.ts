@@ -46,8 +46,13 @@ describe('values.schema.json', () => {
   });
 
   it('should describe exactly the keys of values.yaml (no schema-only or undocumented keys)', async () => {
-    const schema = JSON.parse(await readFile(path.join(chartDir, 'values.schema.json'), 'utf8')) as SchemaNode;
-    const values = parseDocument(await readFile(path.join(chartDir, 'values.yaml'), 'utf8')).toJS() as Record<string, unknown>;
+    const schema = JSON.parse(
+      await readFile(path.join(chartDir, 'values.schema.json'), 'utf8'),
+    ) as SchemaNode;
+    const values = parseDocument(await readFile(path.join(chartDir, 'values.yaml'), 'utf8')).toJS() as Record<
+      string,
+      unknown
+    >;
     const missingInSchema = valuePaths(values, schema, '');
     expect(missingInSchema).toEqual([]);
     const missingInValues = schemaPaths(schema, values, '');
@@ -68,7 +73,8 @@ function valuePaths(values: Record<string, unknown>, schema: SchemaNode, prefix:
   for (const [key, value] of Object.entries(values)) {
     const sub = schema.properties[key];
     if (!sub) out.push(`${prefix}${key}`);
-    else if (value && typeof value === 'object' && !Array.isArray(value)) out.push(...valuePaths(value as Record<string, unknown>, sub, `${prefix}${key}.`));
+    else if (value && typeof value === 'object' && !Array.isArray(value))
+      out.push(...valuePaths(value as Record<string, unknown>, sub, `${prefix}${key}.`));
   }
   return out;
 }
@@ -84,7 +90,8 @@ function schemaPaths(schema: SchemaNode, values: Record<string, unknown>, prefix
     if (!(key in values)) out.push(`${prefix}${key}`);
     else {
       const value = values[key];
-      if (value && typeof value === 'object' && !Array.isArray(value)) out.push(...schemaPaths(sub, value as Record<string, unknown>, `${prefix}${key}.`));
+      if (value && typeof value === 'object' && !Array.isArray(value))
+        out.push(...schemaPaths(sub, value as Record<string, unknown>, `${prefix}${key}.`));
     }
   }
   return out;

@@ -18,7 +18,10 @@ export interface ChartCopy {
 export async function copyChartWithoutDependencies(): Promise<ChartCopy> {
   const root = await mkdtemp(path.join(tmpdir(), 'apexseo-chart-'));
   const dir = path.join(root, 'apexseo');
-  await cp(chartDir, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}charts${path.sep}apexseo${path.sep}charts`) });
+  await cp(chartDir, dir, {
+    recursive: true,
+    filter: (src) => !src.includes(`${path.sep}charts${path.sep}apexseo${path.sep}charts`),
+  });
   const chartYaml = path.join(dir, 'Chart.yaml');
   const doc = parseDocument(await readFile(chartYaml, 'utf8'));
   doc.delete('dependencies');

@@ -24,7 +24,11 @@ export function strictSchema(node: unknown): unknown {
     out.oneOf = [{ type: 'string' }, { type: 'integer' }];
   }
   if (out.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
-  if (out.properties && out.additionalProperties === undefined && out['x-kubernetes-preserve-unknown-fields'] !== true) {
+  if (
+    out.properties &&
+    out.additionalProperties === undefined &&
+    out['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
     out.additionalProperties = false;
   }
   return out;
@@ -48,10 +52,14 @@ export async function convertSharedCrds(): Promise<string[]> {
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       for (const version of crd.spec.versions.filter((v) => v.served)) {
         const schema = version.schema?.openAPIV3Schema;
-        if (!schema) throw new Error(`${file}: ${crd.spec.names.kind} ${version.name} has no openAPIV3Schema`);
+        if (!schema)
+          throw new Error(`${file}: ${crd.spec.names.kind} ${version.name} has no openAPIV3Schema`);
         const dir = path.join(crdSchemaDir, crd.spec.group);
         await mkdir(dir, { recursive: true });
-        await writeFile(path.join(dir, `${crd.spec.names.kind.toLowerCase()}_${version.name}.json`), JSON.stringify(strictSchema(schema)));
+        await writeFile(
+          path.join(dir, `${crd.spec.names.kind.toLowerCase()}_${version.name}.json`),
+          JSON.stringify(strictSchema(schema)),
+        );
         converted.push(`${crd.spec.group}/${crd.spec.names.kind}/${version.name}`);
       }
     }

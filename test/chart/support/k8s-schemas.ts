@@ -47,15 +47,38 @@ async function ensureExtracted(): Promise<void> {
   if (existsSync(path.join(extractedDir, '_definitions.json'))) return;
   const download = await mkdtemp(path.join(tmpdir(), 'apexseo-k8s-schemas-'));
   try {
-    const pip = await run('python3', ['-m', 'pip', 'download', '--no-deps', '--disable-pip-version-check', '-d', download, `${wheel.project}==${wheel.version}`], {
-      timeoutMs: 600_000,
-    });
-    if (pip.code !== 0) throw new SchemaSetupError(`pip download ${wheel.project}==${wheel.version} failed: ${pip.stderr}`);
+    const pip = await run(
+      'python3',
+      [
+        '-m',
+        'pip',
+        'download',
+        '--no-deps',
+        '--disable-pip-version-check',
+        '-d',
+        download,
+        `${wheel.project}==${wheel.version}`,
+      ],
+      {
+        timeoutMs: 600_000,
+      },
+    );
+    if (pip.code !== 0)
+      throw new SchemaSetupError(`pip download ${wheel.project}==${wheel.version} failed: ${pip.stderr}`);
     const file = path.join(download, wheel.file);
-    const digest = createHash('sha256').update(await readFile(file)).digest('hex');
-    if (digest !== wheel.sha256) throw new SchemaSetupError(`${wheel.file} has sha256 ${digest}, expected ${wheel.sha256}`);
+    const digest = createHash('sha256')
+      .update(await readFile(file))
+      .digest('hex');
+    if (digest !== wheel.sha256)
+      throw new SchemaSetupError(`${wheel.file} has sha256 ${digest}, expected ${wheel.sha256}`);
     await mkdir(extractedDir, { recursive: true });
-    const unzip = await run('python3', ['-c', extractScript, file, `kubernetes_validate/kubernetes-json-schema/${variant}/`, extractedDir]);
+    const unzip = await run('python3', [
+      '-c',
+      extractScript,
+      file,
+      `kubernetes_validate/kubernetes-json-schema/${variant}/`,
+      extractedDir,
+    ]);
     if (unzip.code !== 0) throw new SchemaSetupError(`extracting ${variant} failed: ${unzip.stderr}`);
   } finally {
     await rm(download, { recursive: true, force: true });
@@ -85,13 +108,20 @@ function rewriteRefs(node: Json, found: Set<string>): Json {
 export async function ensureKubernetesSchemas(stems: Iterable<string>): Promise<string> {
   await ensureExtracted();
   await mkdir(kubernetesSchemaDir, { recursive: true });
-  const definitions = (JSON.parse(await readFile(path.join(extractedDir, '_definitions.json'), 'utf8')) as { $defs: Record<string, Json> }).$defs;
+  const definitions = (
+    JSON.parse(await readFile(path.join(extractedDir, '_definitions.json'), 'utf8')) as {
+      $defs: Record<string, Json>;
+    }
+  ).$defs;
   const available = new Set(await readdir(extractedDir));
   for (const stem of stems) {
     const target = path.join(kubernetesSchemaDir, `${stem}.json`);
     if (existsSync(target) || !available.has(`${stem}.json`)) continue;
     const refs = new Set<string>();
-    const root = rewriteRefs(JSON.parse(await readFile(path.join(extractedDir, `${stem}.json`), 'utf8')) as Json, refs);
+    const root = rewriteRefs(
+      JSON.parse(await readFile(path.join(extractedDir, `${stem}.json`), 'utf8')) as Json,
+      refs,
+    );
     const defs: Record<string, Json> = {};
     const queue = [...refs];
     while (queue.length > 0) {

@@ -1,7 +1,21 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-const keywords = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan']);
+const keywords = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'inf',
+  'nan',
+]);
 
 /**
  * Metric names a PromQL expression reads. Label matchers, strings, grouping clauses, durations and function
@@ -44,7 +58,8 @@ export async function dashboardQueries(dir: string): Promise<DashboardQuery[]> {
       templating?: { list: { name: string; query?: unknown }[] };
     };
     const visit = (panel: Panel): void => {
-      for (const t of panel.targets ?? []) if (t.expr) out.push({ dashboard: file, panel: panel.title ?? '', expr: t.expr });
+      for (const t of panel.targets ?? [])
+        if (t.expr) out.push({ dashboard: file, panel: panel.title ?? '', expr: t.expr });
       (panel.panels ?? []).forEach(visit);
     };
     dashboard.panels.forEach(visit);

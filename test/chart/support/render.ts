@@ -6,7 +6,12 @@ import { kubeVersion, run } from './tools.js';
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   [field: string]: unknown;
 }
 
@@ -34,7 +39,15 @@ export class RenderError extends Error {
 }
 
 export function templateArgs(chart: string, options: RenderOptions): string[] {
-  const args = ['template', 'apexseo', chart, '--namespace', options.namespace ?? 'apexseo', '--kube-version', kubeVersion];
+  const args = [
+    'template',
+    'apexseo',
+    chart,
+    '--namespace',
+    options.namespace ?? 'apexseo',
+    '--kube-version',
+    kubeVersion,
+  ];
   if (options.profile) args.push('-f', path.join(chart, `values-${options.profile}.yaml`));
   for (const file of options.valuesFiles ?? []) args.push('-f', file);
   for (const s of options.set ?? []) args.push('--set', s);
@@ -61,6 +74,9 @@ export async function render(chart: string, options: RenderOptions = {}): Promis
 
 export function findObject(objects: readonly K8sObject[], kind: string, name: string): K8sObject {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
-  if (!found) throw new Error(`no ${kind}/${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  if (!found)
+    throw new Error(
+      `no ${kind}/${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`,
+    );
   return found;
 }

@@ -76,7 +76,8 @@ export function run(tool: string, args: readonly string[], options: RunOptions =
       },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') {
-          reject(error);
+          // The tool did not run (not found, killed by the timeout): that is a failure, not a result.
+          reject(new Error(`${bin} ${args.join(' ')}: ${error.message}`));
           return;
         }
         resolve({ code: error && typeof error.code === 'number' ? error.code : 0, stdout, stderr });
