@@ -19,7 +19,12 @@ async function run(command: string | undefined): Promise<number> {
   switch (command) {
     case 'serve': {
       const service = await createKeyService(config);
-      await service.start();
+      const urls = await service.start();
+      // Supervisors (and the test harness) wait for this line, so it is written even when the log
+      // level hides info messages.
+      if (!logger.isLevelEnabled('info')) {
+        process.stdout.write(`${JSON.stringify({ service: 'key-service', event: 'listening', ...urls })}\n`);
+      }
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
