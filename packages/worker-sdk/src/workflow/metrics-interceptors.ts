@@ -1,4 +1,6 @@
 import {
+  ActivityFailure,
+  ChildWorkflowFailure,
   CancelledFailure,
   ContinueAsNew,
   proxySinks,
@@ -25,9 +27,16 @@ export interface ApexSeoMetricsSinks extends Sinks {
 /** Name of the sink, shared with the worker side. */
 export const METRICS_SINK_NAME = 'apexseoMetrics';
 
+/** The most specific failure type: an activity's or child's ApplicationFailure type when that caused it. */
 function failureType(err: TemporalFailure): string {
-  if (err instanceof ApplicationFailure) return err.type ?? 'ApplicationFailure';
-  return err.name;
+  let e: unknown = err;
+  while (
+    (e instanceof ActivityFailure || e instanceof ChildWorkflowFailure) &&
+    e.cause instanceof TemporalFailure
+  )
+    e = e.cause;
+  if (e instanceof ApplicationFailure) return e.type ?? 'ApplicationFailure';
+  return e instanceof Error ? e.name : err.name;
 }
 
 /**

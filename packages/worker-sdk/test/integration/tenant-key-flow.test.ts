@@ -1,0 +1,188 @@
+import { fileURLToPath } from 'node:url';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorker, resumeTenantWorkflows, type ApexWorker } from '../../src/index.js';
+import {
+  planSearchAttribute,
+  tenantIdSearchAttribute,
+  tenantParkedSearchAttribute,
+} from '../../src/workflow.js';
+import * as activities from './fixtures/activities.js';
+import type { ScoreInput } from './fixtures/workflows.js';
+import { eventually, startPlatform, type Platform } from './platform.js';
+
+const workflowsPath = fileURLToPath(new URL('./fixtures/workflows.ts', import.meta.url));
+const TASK_QUEUE = `sdk-flow-${Date.now()}`;
+const GOOD_KEY = 'sk-good-tenant-key-7f3a9c2e41d8b6';
+const REVOKED_KEY = 'sk-revoked-tenant-key-0c9e8d7f6a5b';
+const NEW_KEY = 'sk-replacement-tenant-key-5d4c3b2a1f';
+
+let platform: Platform;
+let worker: ApexWorker;
+let running: Promise<void>;
+
+function start(
+  workflow: 'scoreWithPause' | 'scoreOnce' | 'scoreOrFail',
+  id: string,
+  input: ScoreInput,
+): Promise<WorkflowHandle> {
+  return platform.client.workflow.start(workflow, {
+    taskQueue: TASK_QUEUE,
+    workflowId: `${id}-${Date.now()}`,
+    args: [input],
+    typedSearchAttributes: [
+      { key: tenantIdSearchAttribute, value: input.tenantId },
+      { key: planSearchAttribute, value: input.plan },
+    ],
+  });
+}
+
+async function metricsText(port: number): Promise<string> {
+  return (await request(`http://127.0.0.1:${port}/metrics`)).body.text();
+}
+
+beforeAll(async () => {
+  platform = await startPlatform('sdk_flow');
+  await platform.putKey('tenant-good', 'openai', GOOD_KEY);
+  platform.llm.setDefault(GOOD_KEY, { kind: 'ok', json: { score: 87 } });
+  worker = await createWorker({ config: platform.config(TASK_QUEUE), activities, workflowsPath });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  await worker?.shutdown();
+  await running;
+  await platform?.close();
+});
+
+describe('LLM activities on a createWorker() worker (real Temporal, real key service)', () => {
+  it('should call the provider with the tenant key and never write the key to workflow history', async () => {
+    const handle = await start('scoreWithPause', 'history', {
+      tenantId: 'tenant-good',
+      plan: 'mrr',
+      provider: 'openai',
+      text: 'About us',
+    });
+    expect(await handle.result()).toBe(87);
+    expect(platform.llm.calls(GOOD_KEY)).toBeGreaterThanOrEqual(1);
+
+    // The history as JSON (payload bytes appear base64-encoded), and again with every base64 string decoded.
+    const history = await handle.fetchHistory();
+    const raw = JSON.stringify(history);
+    const decoded = raw.replace(/"([A-Za-z0-9+/]{8,}={0,2})"/g, (_m, b64: string) =>
+      JSON.stringify(Buffer.from(b64, 'base64').toString('utf8')),
+    );
+    expect(history.events?.length).toBeGreaterThan(5);
+    expect(decoded).toContain('tenant-good');
+    expect(decoded).toContain('score');
+    for (const text of [raw, decoded]) {
+      expect(text).not.toContain(GOOD_KEY);
+      expect(text).not.toContain(GOOD_KEY.slice(0, 12));
+      expect(text).not.toContain(Buffer.from(GOOD_KEY).toString('base64'));
+    }
+  });
+
+  it('should park workflows of a tenant whose key is revoked and resume them after the tenant is resumed', async () => {
+    await platform.putKey('tenant-revoked', 'openai', REVOKED_KEY);
+    platform.llm.setDefault(REVOKED_KEY, { kind: 'auth_error' });
+    const input = (i: number): ScoreInput => ({
+      tenantId: 'tenant-revoked',
+      plan: 'mrr',
+      provider: 'openai',
+      text: `page ${i}`,
+      // The first three resume on their durable re-check alone; the others wait for the resume signal.
+      recheck: i < 3 ? '3 seconds' : '1 hour',
+    });
+    const handles = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => start('scoreWithPause', `revoked-${i}`, input(i))),
+    );
+
+    const parkedQuery = `TenantId = 'tenant-revoked' AND TenantParked = true AND ExecutionStatus = 'Running'`;
+    await eventually(
+      async () => (await platform.client.workflow.count(parkedQuery)).count === 6,
+      90_000,
+      500,
+    );
+    // Six key failures opened the breaker; after that no call reached the provider with the revoked key.
+    expect(platform.llm.calls(REVOKED_KEY)).toBe(6);
+    expect(await platform.keyStatus('tenant-revoked', 'openai')).toMatchObject({
+      state: 'open',
+      paused: true,
+    });
+
+    // A workflow started while the tenant is paused parks too, without a provider call.
+    const late = await start('scoreWithPause', 'revoked-late', { ...input(9), recheck: '1 hour' });
+    await eventually(
+      async () => (await late.describe()).typedSearchAttributes.get(tenantParkedSearchAttribute) === true,
+      60_000,
+      500,
+    );
+    expect(platform.llm.calls(REVOKED_KEY)).toBe(6);
+
+    // The tenant saves a new key and is resumed in the key service, without signals yet.
+    await platform.putKey('tenant-revoked', 'openai', NEW_KEY);
+    platform.llm.setDefault(NEW_KEY, { kind: 'ok', json: { score: 64 } });
+    await platform.resumeTenant('tenant-revoked');
+    const recheckers = handles.slice(0, 3);
+    expect(await Promise.all(recheckers.map((h) => h.result()))).toEqual([64, 64, 64]);
+    for (const h of [...handles.slice(3), late]) expect((await h.describe()).status.name).toBe('RUNNING');
+
+    // The resume signal reaches the rest through a batch operation on TenantId.
+    await resumeTenantWorkflows(platform.client, 'tenant-revoked');
+    expect(await Promise.all([...handles.slice(3), late].map((h) => h.result()))).toEqual([64, 64, 64, 64]);
+    for (const h of handles)
+      expect((await h.describe()).typedSearchAttributes.get(tenantParkedSearchAttribute)).toBe(false);
+    expect(platform.llm.calls(REVOKED_KEY)).toBe(6);
+  }, 240_000);
+
+  it('should fail a workflow with a typed KeyNotFound failure when the tenant has no key', async () => {
+    const handle = await start('scoreOnce', 'nokey', {
+      tenantId: 'tenant-without-key',
+      plan: 'ltd',
+      provider: 'anthropic',
+      text: 'x',
+    });
+    expect(await handle.result()).toEqual({ ok: false, type: 'KeyNotFound' });
+  });
+
+  it('should expose the documented metrics with tenant, plan, provider and error_class labels on /metrics', async () => {
+    await platform.putKey('tenant-badreq', 'anthropic', 'sk-ant-badreq-key-11223344');
+    platform.llm.setDefault('sk-ant-badreq-key-11223344', { kind: 'bad_request' });
+    const failing = await start('scoreOrFail', 'badreq', {
+      tenantId: 'tenant-badreq',
+      plan: 'mrr',
+      provider: 'anthropic',
+      text: 'x',
+    });
+    await expect(failing.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+
+    const text = await eventually(async () => {
+      const t = await metricsText(worker.metricsPort);
+      return t.includes('temporal_workflow_failed_count{') ? t : undefined;
+    });
+    expect(text).toContain(
+      `temporal_workflow_failed_count{error_type="LlmBadRequest",workflow_type="scoreOrFail",task_queue="${TASK_QUEUE}"} 1`,
+    );
+    expect(text).toMatch(/llm_api_requests_total\{tenant="tenant-good",plan="mrr",provider="openai"\} [1-9]/);
+    expect(text).toMatch(
+      /llm_api_errors_total\{tenant="tenant-revoked",plan="mrr",provider="openai",error_class="auth_failure"\} 6/,
+    );
+    expect(text).toMatch(
+      /llm_api_errors_total\{tenant="tenant-badreq",plan="mrr",provider="anthropic",error_class="bad_request"\} 1/,
+    );
+    expect(text).toMatch(
+      new RegExp(`worker_queue_latency_count\\{task_queue="${TASK_QUEUE}",kind="activity"\\} [1-9]`),
+    );
+    expect(text).toMatch(
+      new RegExp(`worker_queue_latency_count\\{task_queue="${TASK_QUEUE}",kind="workflow"\\} [1-9]`),
+    );
+    for (const key of [GOOD_KEY, REVOKED_KEY, NEW_KEY]) expect(text).not.toContain(key);
+  });
+
+  it('should answer /readyz 200 while the worker polls', async () => {
+    const res = await request(`http://127.0.0.1:${worker.metricsPort}/readyz`);
+    expect(res.statusCode).toBe(200);
+    await res.body.dump();
+  });
+});
