@@ -72,12 +72,15 @@ export async function appliedVersions(client: ClickHouseClient, database: string
   return (await result.json<{ version: number }>()).map((row) => Number(row.version));
 }
 
-/** `YYYY-MM-DD hh:mm:ss` in UTC: the DateTime text form every ClickHouse version parses. */
-export function clickHouseDateTime(date: Date): string {
-  return date.toISOString().slice(0, 19).replace('T', ' ');
+/**
+ * A DateTime value as Unix seconds: every ClickHouse version reads it the same way whatever the server's time
+ * zone (the text form would be parsed in the server's zone and shift stored keys).
+ */
+export function clickHouseDateTime(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
 }
 
-function nowSeconds(): string {
+function nowSeconds(): number {
   return clickHouseDateTime(new Date());
 }
 

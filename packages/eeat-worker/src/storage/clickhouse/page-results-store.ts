@@ -240,13 +240,14 @@ export class PageResultsStore {
 
   /** The start time recorded for this audit id, if it ran before: re-runs reuse it so row keys stay the same. */
   async auditStartedAt(tenantId: string, auditId: string): Promise<string | null> {
-    const rows = await this.select<{ started_at: string; n: string | number }>(
-      `SELECT min(started_at) AS started_at, count() AS n FROM ${this.db}.site_audits
+    // Unix seconds, so the answer does not depend on the server's time zone.
+    const rows = await this.select<{ started_at: string | number; n: string | number }>(
+      `SELECT toUnixTimestamp(min(started_at)) AS started_at, count() AS n FROM ${this.db}.site_audits
        WHERE tenant_id = ${this.tenant(tenantId)} AND audit_id = ${sqlString(assertKey('auditId', auditId))}`,
     );
     const row = rows[0];
     if (!row || Number(row.n) === 0) return null;
-    return new Date(`${row.started_at.replace(' ', 'T')}Z`).toISOString();
+    return new Date(Number(row.started_at) * 1000).toISOString();
   }
 
   async siteAudit(tenantId: string, auditId: string): Promise<SiteAuditRow | null> {

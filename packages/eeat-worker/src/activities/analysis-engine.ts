@@ -1,0 +1,75 @@
+/**
+ * The AuditEngine over this package's analysis modules: the SSRF-safe fetcher, the extractor, site context,
+ * discovery (robots.txt, sitemaps, links) and the two scoring layers.
+ */
+import type { LlmClient } from '@apexseo/worker-sdk';
+import type { PageFacts, PageRating, SiteContext, SiteRating, SiteRatingInput } from '../audit-model.js';
+import { discoverSite } from '../discovery/discover-site.js';
+import { extractPageFacts } from '../extract/page-facts.js';
+import { buildSiteContext } from '../extract/site-context.js';
+import { SafeFetcher } from '../fetch/safe-fetcher.js';
+import { rateHeuristic } from '../scoring/heuristic-rating.js';
+import { rateSite } from '../scoring/site-rating.js';
+import { MemoryRubricCache, rateWithLlm } from '../scoring/llm/rate-with-llm.js';
+import type { AuditLimits } from '../workflows/audit-workflow-types.js';
+import type { AuditEngine, CollectOutcome, DiscoveryOutcome } from './audit-engine.js';
+
+/** One fetcher per distinct allow-list (the allow-list is a connector option); kept for the worker's life. */
+class FetcherPool {
+  private readonly fetchers = new Map<string, SafeFetcher>();
+  get(allowHosts: readonly string[]): SafeFetcher {
+    const key = [...allowHosts].sort().join(',');
+    let fetcher = this.fetchers.get(key);
+    if (!fetcher) {
+      fetcher = new SafeFetcher({ allowHosts });
+      this.fetchers.set(key, fetcher);
+    }
+    return fetcher;
+  }
+}
+
+export function createAnalysisEngine(): AuditEngine {
+  const fetchers = new FetcherPool();
+  // Validated rubric answers by content hash + rubric + model: an unchanged page costs no tokens on re-audit.
+  const rubricCache = new MemoryRubricCache(5_000);
+
+  return {
+    async discover(siteUrl: string, limits: AuditLimits, options): Promise<DiscoveryOutcome> {
+      const found = await discoverSite(siteUrl, {
+        fetcher: fetchers.get(options.allowHosts),
+        limits: { pages: limits.pages, depth: limits.depth },
+        heartbeat: options.heartbeat,
+        signal: options.signal,
+      });
+      return { urls: found.urls, skipped: found.skipped };
+    },
+
+    async collect(url, options): Promise<CollectOutcome> {
+      const fetched = await fetchers.get(options.allowHosts).fetchPage(url);
+      if (!fetched.ok) return { ok: false, outcome: fetched.outcome };
+      const page = fetched.page;
+      if (new URL(page.finalUrl).origin !== new URL(options.siteUrl).origin) {
+        return { ok: false, outcome: { kind: 'skipped', url, reason: 'off_site', detail: `redirected to ${page.finalUrl}` } };
+      }
+      return { ok: true, facts: extractPageFacts({ url: page.finalUrl, html: page.body }), finalUrl: page.finalUrl, httpStatus: page.status };
+    },
+
+    siteContext(siteUrl: string, facts: readonly PageFacts[]): SiteContext {
+      return buildSiteContext(new URL(siteUrl).origin, facts);
+    },
+
+    rateHeuristic(facts: PageFacts, site: SiteContext): PageRating {
+      return rateHeuristic(facts, site);
+    },
+
+    async rateWithLlm(facts: PageFacts, site: SiteContext, llm: LlmClient, options): Promise<PageRating> {
+      // The abort signal is honoured by the SDK's client (bound to the activity's cancellation).
+      void options.signal;
+      return rateWithLlm(facts, site, llm, { model: options.model, cache: rubricCache });
+    },
+
+    rateSite(input: SiteRatingInput): SiteRating {
+      return rateSite(input);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Builds the E-E-A-T worker for one pool on the SDK's `createWorker`: the audit workflows, the audit activities
+ * bound to the result stores, and the LLM rating activity bound by the SDK to the tenant's key.
+ */
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { createWorker, loadWorkerConfig, type ApexWorker, type WorkerConfigInput } from '@apexseo/worker-sdk';
+import { createAuditActivities } from '../activities/audit-activities.js';
+import { createAnalysisEngine } from '../activities/analysis-engine.js';
+import { createLlmRatingActivity } from '../activities/llm-rating-activity.js';
+import { TASK_QUEUES } from '../routing/plan-routing.js';
+import type { StoreClients } from './store-clients.js';
+
+export class WorkerSetupError extends Error {
+  readonly type = 'WORKER_SETUP_INVALID';
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerSetupError';
+  }
+}
+
+export interface EeatWorkerOptions {
+  readonly stores: StoreClients;
+  /** SDK configuration overrides (the rest comes from `APEXSEO_*`). */
+  readonly config?: WorkerConfigInput;
+  /** Path of a prebuilt workflow bundle (`dist/workflow-bundle.js`); default: bundle `workflows/` at start-up. */
+  readonly workflowBundlePath?: string;
+  readonly identity?: string;
+}
+
+/** The workflow module next to this file: `.ts` when run from source (tests, tsx), `.js` when built. */
+export function workflowsModulePath(): string {
+  const js = fileURLToPath(new URL('../workflows/index.js', import.meta.url));
+  return existsSync(js) ? js : fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+}
+
+export async function createEeatWorker(options: EeatWorkerOptions): Promise<ApexWorker> {
+  const config = loadWorkerConfig(options.config ?? {});
+  const pools: readonly string[] = Object.values(TASK_QUEUES);
+  if (!pools.includes(config.taskQueue)) {
+    throw new WorkerSetupError(`APEXSEO_TASK_QUEUE: must be one of ${pools.join(', ')} (got ${JSON.stringify(config.taskQueue)})`);
+  }
+  const engine = createAnalysisEngine();
+  const audit = createAuditActivities({ engine, results: options.stores.results, graph: options.stores.graph });
+  const { loadRatingInputs, recordRated, ...auditActivities } = audit;
+  const model = process.env.APEXSEO_LLM_MODEL;
+  const ratePageLlm = createLlmRatingActivity({ engine, loadRatingInputs, recordRated, ...(model ? { model } : {}) });
+  return createWorker({
+    config,
+    activities: { ...auditActivities, ratePageLlm },
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: workflowsModulePath() }),
+    ...(options.identity ? { identity: options.identity } : {}),
+  });
+}

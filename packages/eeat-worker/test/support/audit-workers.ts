@@ -1,0 +1,59 @@
+/**
+ * Runs the real eeat worker (both pools) in the test process against the harness's Temporal dev server and the
+ * given stores, exactly as `src/main.ts` builds it (SDK createWorker, workflows bundled from source).
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { ApexWorker } from '@apexseo/worker-sdk';
+import { useServices } from '../../../../test/harness/index.js';
+import { TASK_QUEUES } from '../../src/routing/plan-routing.js';
+import { createEeatWorker } from '../../src/worker/eeat-worker.js';
+import type { StoreClients } from '../../src/worker/store-clients.js';
+import { PageResultsStore } from '../../src/storage/clickhouse/page-results-store.js';
+import type { TestStores } from './stores.js';
+
+export interface RunningWorkers {
+  readonly client: Client;
+  stop(): Promise<void>;
+}
+
+export function storeClientsOf(stores: TestStores): StoreClients {
+  return {
+    clickhouse: stores.clickhouse,
+    clickhouseSettings: stores.clickhouseSettings,
+    neo4j: stores.driver,
+    results: new PageResultsStore(stores.clickhouse, stores.database),
+    graph: stores.graph,
+    migrate: () => Promise.reject(new Error('migrated by the test')),
+    close: () => Promise.resolve(),
+  };
+}
+
+export async function startAuditWorkers(stores: TestStores, queues: readonly string[] = Object.values(TASK_QUEUES)): Promise<RunningWorkers> {
+  const { temporal } = await useServices('temporal');
+  const workers: ApexWorker[] = [];
+  for (const taskQueue of queues) {
+    workers.push(
+      await createEeatWorker({
+        stores: storeClientsOf(stores),
+        config: {
+          temporal: { address: temporal.address, namespace: temporal.namespace },
+          taskQueue,
+          metrics: { port: 0, temporalPort: 0 },
+          shutdownGraceSeconds: 1,
+        },
+        identity: `test-${taskQueue}`,
+      }),
+    );
+  }
+  const runs = workers.map((w) => w.run());
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection, namespace: temporal.namespace });
+  return {
+    client,
+    async stop() {
+      await Promise.all(workers.map((w) => w.shutdown()));
+      await Promise.allSettled(runs);
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { levelRank, type Level } from '../../src/audit-model.js';
+import { startAudit } from '../../src/routing/start-audit.js';
+import { startSampleSite, type SampleSite } from '../../src/sample-site-server.js';
+import { progressQuery } from '../../src/workflows/audit-queries.js';
+import type { AuditSiteResult } from '../../src/workflows/audit-workflow-types.js';
+import { startAuditWorkers, type RunningWorkers } from '../support/audit-workers.js';
+import { openStores, uniqueSuffix, type TestStores } from '../support/stores.js';
+
+/**
+ * The whole audit on real servers: Temporal dev server, ClickHouse 18.16, Neo4j, the worker built with the SDK's
+ * createWorker, and the bundled sample site on loopback.
+ */
+describe('auditSite end to end on the sample site', () => {
+  let stores: TestStores;
+  let workers: RunningWorkers;
+  let site: SampleSite;
+  const suffix = uniqueSuffix();
+  const tenant = `northwind-${suffix}`;
+  const auditId = `audit-${randomUUID()}`;
+  let result: AuditSiteResult;
+
+  async function run(id: string, tenantId = tenant, plan: 'mrr' | 'ltd' = 'mrr'): Promise<{ result: AuditSiteResult; workflowId: string; taskQueue: string }> {
+    const started = await startAudit(workers.client, {
+      tenantId,
+      plan,
+      siteUrl: `${site.origin}/`,
+      auditId: id,
+      limits: { pages: 40, depth: 3, concurrencyPerHost: 4 },
+      allowHosts: [site.allowHost],
+    });
+    return { result: await started.handle.result(), workflowId: started.workflowId, taskQueue: started.taskQueue };
+  }
+
+  beforeAll(async () => {
+    stores = await openStores();
+    site = await startSampleSite();
+    workers = await startAuditWorkers(stores);
+    ({ result } = await run(auditId));
+  }, 600_000);
+  afterAll(async () => {
+    await workers?.stop();
+    await site?.close();
+    await stores?.close();
+  });
+
+  it('should record exactly one outcome for every page it discovered', async () => {
+    const pages = await stores.results.auditPages(tenant, auditId);
+    expect(pages.length).toBe(result.counts.total);
+    expect(new Set(pages.map((p) => p.pageUrl)).size).toBe(pages.length);
+    expect(result.counts.audited + result.counts.skipped + result.counts.failed).toBe(result.counts.total);
+    expect(result.counts.audited).toBeGreaterThanOrEqual(10);
+  });
+
+  it('should skip the robots-disallowed pages with a recorded reason', async () => {
+    const pages = await stores.results.auditPages(tenant, auditId);
+    const privatePages = pages.filter((p) => p.pageUrl.includes('/private/'));
+    expect(privatePages.length).toBeGreaterThan(0);
+    for (const page of privatePages) expect([page.outcome, page.outcomeReason]).toEqual(['skipped', 'robots']);
+  });
+
+  it('should rate the well-sourced article with an author bio above the anonymous YMYL pages', async () => {
+    const pages = await stores.results.auditPages(tenant, auditId);
+    const level = (path: string): number => {
+      const page = pages.find((p) => p.pageUrl.endsWith(path));
+      expect(page?.outcome, path).toBe('audited');
+      return levelRank(page?.level as Level);
+    };
+    expect(level('/articles/vitamin-d-guide.html')).toBeGreaterThan(level('/articles/miracle-sleep-tonic.html'));
+    expect(level('/articles/vitamin-d-guide.html')).toBeGreaterThan(level('/articles/cure-diabetes-naturally.html'));
+  });
+
+  it('should answer the progress query with every page accounted for once the audit completed', async () => {
+    const progress = await workers.client.workflow.getHandle(`eeat-audit:${tenant}:${auditId}`).query(progressQuery);
+    expect(progress.phase).toBe('completed');
+    expect(progress.done).toBe(result.counts.audited);
+    expect(progress.done + progress.failed + progress.skipped).toBe(progress.total);
+    expect(progress.total).toBe(result.counts.total);
+  });
+
+  it('should store the audit summary and the site graph', async () => {
+    const summary = await stores.results.siteAudit(tenant, auditId);
+    expect(summary?.status).toBe('completed');
+    expect(summary?.counts).toEqual(result.counts);
+    const graph = await stores.graph.auditSummary(tenant, auditId);
+    expect(graph?.pagesEvaluated).toBe(result.counts.total);
+    expect((await stores.graph.siteAuthors(tenant, site.allowHost)).length).toBeGreaterThan(0);
+  });
+
+  it('should leave row and node counts unchanged when the same audit id is run again', async () => {
+    const rowsBefore = await stores.results.countRows(tenant, auditId, 'final');
+    const graphBefore = await stores.graph.countTenantGraph(tenant);
+    const again = await run(auditId);
+    expect(again.result.counts).toEqual(result.counts);
+    expect(await stores.results.countRows(tenant, auditId, 'final')).toBe(rowsBefore);
+    expect(await stores.graph.countTenantGraph(tenant)).toEqual(graphBefore);
+    await stores.clickhouse.command({ query: `OPTIMIZE TABLE ${stores.database}.page_results FINAL` });
+    expect(await stores.results.countRows(tenant, auditId, 'raw')).toBe(rowsBefore);
+  }, 300_000);
+
+  it('should run an MRR audit on the priority pool with its tenant search attributes', async () => {
+    const description = await workers.client.workflow.getHandle(`eeat-audit:${tenant}:${auditId}`).describe();
+    expect(description.taskQueue).toBe('eeat-priority');
+    expect(description.searchAttributes).toMatchObject({ TenantId: [tenant], Plan: ['mrr'], AuditId: [auditId] });
+  });
+
+  it('should run a lifetime-deal audit on the standard pool with its tenant search attributes', async () => {
+    const ltdTenant = `ltd-${suffix}`;
+    const id = `audit-${randomUUID()}`;
+    const { workflowId, taskQueue } = await run(id, ltdTenant, 'ltd');
+    expect(taskQueue).toBe('eeat-standard');
+    const description = await workers.client.workflow.getHandle(workflowId).describe();
+    expect(description.taskQueue).toBe('eeat-standard');
+    expect(description.searchAttributes).toMatchObject({ TenantId: [ltdTenant], Plan: ['ltd'], AuditId: [id] });
+    expect((await stores.results.siteAudit(ltdTenant, id))?.plan).toBe('ltd');
+  }, 300_000);
+});
