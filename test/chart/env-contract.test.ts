@@ -1,0 +1,158 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadKeyServiceConfig } from '../../packages/key-service/src/config/key-service-config.js';
+import { loadWorkerConfig, WORKER_CONFIG_ENV } from '../../packages/worker-sdk/src/config/worker-config.js';
+import { copyChartWithoutDependencies, type ChartCopy } from './support/chart-copy.js';
+import { findObject, kedaApi, profiles, render, type K8sObject } from './support/render.js';
+import { repoRoot } from './support/tools.js';
+
+/**
+ * The chart's environment for the workers and the key service, read by the packages' own configuration loaders:
+ * a variable the loaders reject, or one that no part of the platform reads, fails here rather than in a cluster.
+ */
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string } };
+}
+
+/** Container env as the process would see it; Secret references become stand-in values of the right shape. */
+function processEnv(env: readonly EnvVar[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of env) {
+    if (e.value !== undefined) out[e.name] = e.value;
+    else if (e.valueFrom?.secretKeyRef)
+      out[e.name] = e.name.endsWith('_SHA256')
+        ? 'ab'.repeat(32)
+        : `from-secret-${e.valueFrom.secretKeyRef.name}`;
+  }
+  return out;
+}
+
+function containerEnv(obj: K8sObject): EnvVar[] {
+  return (
+    (obj as unknown as { spec: { template: { spec: { containers: { env: EnvVar[] }[] } } } }).spec.template
+      .spec.containers[0]?.env ?? []
+  );
+}
+
+/** Worker variables documented in docs/architecture.md (the SDK's and the eeat-worker's, e.g. the stores). */
+async function documentedWorkerVariables(): Promise<Set<string>> {
+  const doc = await readFile(path.join(repoRoot, 'docs/architecture.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('Worker ('), doc.indexOf('Key service:'));
+  return new Set([...section.matchAll(/`(APEXSEO_[A-Z0-9_]+)`/g)].map((m) => m[1] ?? ''));
+}
+
+let chart: ChartCopy;
+beforeAll(async () => {
+  chart = await copyChartWithoutDependencies();
+});
+afterAll(async () => {
+  await chart.remove();
+});
+
+const cases = profiles.flatMap((profile) => [
+  { profile, pool: 'eeat-worker-priority', queue: 'eeat-priority' },
+  { profile, pool: 'eeat-worker-standard', queue: 'eeat-standard' },
+]);
+
+describe('environment contract with the packages', () => {
+  it.each(cases)(
+    'should give $pool ($profile) an environment loadWorkerConfig accepts',
+    async ({ profile, pool, queue }) => {
+      const objects = await render(chart.dir, { profile, apiVersions: [kedaApi] });
+      const env = processEnv(containerEnv(findObject(objects, 'Deployment', pool)));
+      const config = loadWorkerConfig({}, env);
+      expect(config.taskQueue).toBe(queue);
+      expect(config.keyService.tokenFile).toBe('/var/run/secrets/apexseo/key-service/token');
+      expect(config.metrics.port).toBe(9464);
+      expect(config.metrics.temporalPort).toBe(9465);
+      expect(config.shutdownGraceSeconds).toBeLessThan(
+        (
+          findObject(objects, 'Deployment', pool) as unknown as {
+            spec: { template: { spec: { terminationGracePeriodSeconds: number } } };
+          }
+        ).spec.template.spec.terminationGracePeriodSeconds,
+      );
+    },
+  );
+
+  it('should set only worker variables that the SDK or docs/architecture.md define', async () => {
+    const known = new Set([
+      ...Object.values(WORKER_CONFIG_ENV),
+      ...(await documentedWorkerVariables()),
+      'NODE_ENV',
+    ]);
+    const objects = await render(chart.dir, {
+      profile: 'optimize',
+      apiVersions: [kedaApi],
+      set: ['temporal.auth.mode=mtls', 'temporal.auth.existingSecret=t', 'temporal.auth.caProvided=true'],
+    });
+    const names = objects
+      .filter((o) => o.kind === 'Deployment' && o.metadata.name.startsWith('eeat-worker-'))
+      .flatMap((o) => containerEnv(o).map((e) => e.name));
+    expect(names.filter((n) => !known.has(n))).toEqual([]);
+  });
+
+  it('should pass the Temporal Cloud mTLS files, mounted from the Secret, through to the worker configuration', async () => {
+    const objects = await render(chart.dir, {
+      profile: 'launch',
+      apiVersions: [kedaApi],
+      set: ['temporal.auth.mode=mtls', 'temporal.auth.existingSecret=t', 'temporal.auth.caProvided=true'],
+    });
+    const deployment = findObject(objects, 'Deployment', 'eeat-worker-priority');
+    const mounts =
+      (
+        deployment as unknown as {
+          spec: {
+            template: { spec: { containers: { volumeMounts: { name: string; mountPath: string }[] }[] } };
+          };
+        }
+      ).spec.template.spec.containers[0]?.volumeMounts ?? [];
+    const mount = mounts.find((m) => m.name === 'temporal-auth');
+    if (!mount) throw new Error('no temporal-auth volume mount');
+    // Stand in for the Secret volume: the files the kubelet would project, at a temporary mount point.
+    const volume = await mkdtemp(path.join(tmpdir(), 'apexseo-temporal-auth-'));
+    try {
+      for (const key of ['tls.crt', 'tls.key', 'ca.crt']) await writeFile(path.join(volume, key), 'PEM');
+      const env = Object.fromEntries(
+        Object.entries(processEnv(containerEnv(deployment))).map(([k, v]) => [
+          k,
+          v.startsWith(`${mount.mountPath}/`) ? path.join(volume, v.slice(mount.mountPath.length)) : v,
+        ]),
+      );
+      const config = loadWorkerConfig({}, env);
+      expect(config.temporal.tls).toEqual({
+        certFile: path.join(volume, 'tls.crt'),
+        keyFile: path.join(volume, 'tls.key'),
+        caFile: path.join(volume, 'ca.crt'),
+      });
+    } finally {
+      await rm(volume, { recursive: true, force: true });
+    }
+  });
+
+  it.each(profiles)(
+    'should give the key service (%s) an environment loadKeyServiceConfig accepts',
+    async (profile) => {
+      const objects = await render(chart.dir, { profile, apiVersions: [kedaApi] });
+      const config = loadKeyServiceConfig(
+        processEnv(containerEnv(findObject(objects, 'Deployment', 'apexseo-key-service'))),
+      );
+      expect(config.port).toBe(8080);
+      expect(config.metricsPort).toBe(9464);
+    },
+  );
+
+  it('should give the key service migration Job the same database settings as the service', async () => {
+    const objects = await render(chart.dir, { profile: 'launch' });
+    const job = processEnv(containerEnv(findObject(objects, 'Job', 'apexseo-key-service-migrate')));
+    const service = processEnv(containerEnv(findObject(objects, 'Deployment', 'apexseo-key-service')));
+    const pg = (env: Record<string, string>): Record<string, string> =>
+      Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('KEY_SERVICE_PG_')));
+    expect(Object.keys(pg(job)).length).toBe(6);
+    expect(pg(job)).toEqual(pg(service));
+  });
+});
