@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -89,6 +89,7 @@ describe('OCI distribution', () => {
     expect(pushedDigest).toBeDefined();
 
     const pullDir = path.join(work, 'pulled');
+    await mkdir(pullDir);
     const pull = await run('helm', [
       'pull',
       `oci://${registryUrl}/charts/apexseo`,
