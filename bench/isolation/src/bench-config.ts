@@ -1,0 +1,111 @@
+/**
+ * The two sizes of the isolation benchmark. `quick` is the iteration mode (a few minutes on the shared 2-core
+ * machine); `full` is the headline run with the 10,000-audit flood. Every knob can be overridden from the
+ * command line (`--flood 2000 --rate 3 ...`) and is validated here.
+ */
+import { z } from 'zod';
+import { pageAuditCostSchema } from './synthetic-audit/cost.js';
+
+export const benchConfigSchema = z.object({
+  mode: z.enum(['quick', 'full']),
+  runs: z.array(z.enum(['A', 'B', 'C'])).min(1),
+  /** priority audits per second, arriving at a steady rate */
+  rate: z.number().positive().max(50),
+  /** how long priority audits keep arriving, seconds */
+  arrivalSeconds: z.number().int().positive(),
+  /** seconds after the first priority arrival at which the flood is dumped */
+  floodDelaySeconds: z.number().int().min(0),
+  flood: z.number().int().positive(),
+  floodClients: z.number().int().positive().max(16),
+  floodWindow: z.number().int().positive().max(256),
+  /** after the arrivals end: how long to wait for priority audits, then for the flood to drain */
+  priorityWaitSeconds: z.number().int().positive(),
+  drainWaitSeconds: z.number().int().min(0),
+  pollIntervalMs: z.number().int().min(500),
+  maxActivities: z.number().int().positive(),
+  maxWorkflowTasks: z.number().int().positive(),
+  cost: pageAuditCostSchema,
+});
+
+export type BenchConfig = z.infer<typeof benchConfigSchema>;
+
+const presets: Record<'quick' | 'full', Omit<BenchConfig, 'mode' | 'runs'>> = {
+  quick: {
+    rate: 2,
+    arrivalSeconds: 45,
+    floodDelaySeconds: 5,
+    flood: 1000,
+    floodClients: 4,
+    floodWindow: 16,
+    priorityWaitSeconds: 120,
+    drainWaitSeconds: 120,
+    pollIntervalMs: 2000,
+    maxActivities: 20,
+    maxWorkflowTasks: 40,
+    cost: { fetchMs: 40, cpuMs: 12, storeMs: 15 },
+  },
+  full: {
+    rate: 1,
+    arrivalSeconds: 300,
+    floodDelaySeconds: 10,
+    flood: 10_000,
+    floodClients: 4,
+    floodWindow: 32,
+    priorityWaitSeconds: 600,
+    drainWaitSeconds: 1200,
+    pollIntervalMs: 2000,
+    maxActivities: 20,
+    maxWorkflowTasks: 40,
+    cost: { fetchMs: 40, cpuMs: 12, storeMs: 15 },
+  },
+};
+
+const flagToKey: Record<string, keyof BenchConfig | 'cpuMs' | 'fetchMs' | 'storeMs'> = {
+  '--rate': 'rate',
+  '--arrival-seconds': 'arrivalSeconds',
+  '--flood-delay': 'floodDelaySeconds',
+  '--flood': 'flood',
+  '--flood-clients': 'floodClients',
+  '--flood-window': 'floodWindow',
+  '--priority-wait': 'priorityWaitSeconds',
+  '--drain-wait': 'drainWaitSeconds',
+  '--poll-ms': 'pollIntervalMs',
+  '--max-activities': 'maxActivities',
+  '--max-workflow-tasks': 'maxWorkflowTasks',
+  '--cpu-ms': 'cpuMs',
+  '--fetch-ms': 'fetchMs',
+  '--store-ms': 'storeMs',
+};
+
+export function parseBenchArgs(argv: readonly string[]): BenchConfig {
+  const modeIndex = argv.indexOf('--mode');
+  const mode = modeIndex >= 0 ? argv[modeIndex + 1] : 'quick';
+  if (mode !== 'quick' && mode !== 'full')
+    throw new Error(`--mode must be quick or full, got ${String(mode)}`);
+  const raw: Record<string, unknown> = { ...presets[mode], mode, runs: ['A', 'B', 'C'] };
+  const cost: Record<string, unknown> = { ...presets[mode].cost };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] ?? '';
+    if (flag === '--mode') {
+      i++;
+      continue;
+    }
+    if (flag === '--runs') {
+      raw.runs = (argv[++i] ?? '').split(',').filter(Boolean);
+      continue;
+    }
+    const key = flagToKey[flag];
+    if (!key) throw new Error(`unknown flag ${flag}`);
+    const value = Number(argv[++i]);
+    if (key === 'cpuMs' || key === 'fetchMs' || key === 'storeMs') cost[key] = value;
+    else raw[key] = value;
+  }
+  raw.cost = cost;
+  const parsed = benchConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(
+      `invalid bench settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return parsed.data;
+}

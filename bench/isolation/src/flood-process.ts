@@ -1,0 +1,78 @@
+/**
+ * Dumps N lifetime-deal audits on a task queue at once: several client connections, each keeping a window of
+ * start RPCs in flight, as a burst of sign-ups or a bulk re-audit from the app backend would. Runs as its own
+ * process so its event loop never delays the priority arrivals that the orchestrator times.
+ * Prints one JSON line per progress step and a final summary line on stdout.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { z } from 'zod';
+import { pageAuditCostSchema } from './synthetic-audit/cost.js';
+
+const envSchema = z.object({
+  BENCH_TEMPORAL_ADDRESS: z.string().min(1),
+  BENCH_TASK_QUEUE: z.string().min(1),
+  BENCH_FLOOD_COUNT: z.coerce.number().int().positive(),
+  BENCH_FLOOD_CLIENTS: z.coerce.number().int().positive().default(4),
+  BENCH_FLOOD_WINDOW: z.coerce.number().int().positive().default(32),
+  BENCH_COST_JSON: z.string().min(2),
+});
+
+async function main(): Promise<void> {
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    throw new Error(
+      `invalid flood environment: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+    );
+  }
+  const env = parsed.data;
+  const cost = pageAuditCostSchema.parse(JSON.parse(env.BENCH_COST_JSON));
+  const clients = await Promise.all(
+    Array.from({ length: env.BENCH_FLOOD_CLIENTS }, async () => {
+      const connection = await Connection.connect({ address: env.BENCH_TEMPORAL_ADDRESS });
+      return { connection, client: new Client({ connection, namespace: 'default' }) };
+    }),
+  );
+  const t0 = Date.now();
+  let next = 0;
+  let started = 0;
+  let failed = 0;
+  let lastReport = t0;
+  const report = (): void => {
+    process.stdout.write(
+      `${JSON.stringify({ kind: 'progress', started, failed, elapsedMs: Date.now() - t0 })}\n`,
+    );
+  };
+  const lanes = clients.flatMap(({ client }) =>
+    Array.from({ length: env.BENCH_FLOOD_WINDOW }, async () => {
+      while (next < env.BENCH_FLOOD_COUNT) {
+        const i = next++;
+        const auditId = `ltd-${String(i).padStart(6, '0')}`;
+        try {
+          await client.workflow.start('benchAuditPage', {
+            taskQueue: env.BENCH_TASK_QUEUE,
+            workflowId: auditId,
+            args: [{ auditId, cost }],
+          });
+          started += 1;
+        } catch {
+          failed += 1;
+        }
+        if (Date.now() - lastReport >= 1000) {
+          lastReport = Date.now();
+          report();
+        }
+      }
+    }),
+  );
+  await Promise.all(lanes);
+  const elapsedMs = Date.now() - t0;
+  process.stdout.write(
+    `${JSON.stringify({ kind: 'done', started, failed, elapsedMs, startsPerSecond: started / (elapsedMs / 1000) })}\n`,
+  );
+  await Promise.all(clients.map(({ connection }) => connection.close()));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`flood failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,258 @@
+/**
+ * One run of the isolation benchmark on a fresh Temporal dev server:
+ *   A: priority audits arrive at a steady rate, alone.
+ *   B: the same arrivals, while `flood` lifetime-deal audits are dumped on eeat-standard at once.
+ *   C: B with both pools polling one shared queue (no isolation).
+ * Latencies come from the server's history events; the backlog from DescribeTaskQueue (the KEDA signal).
+ */
+import { loadavg } from 'node:os';
+import { Client, Connection } from '@temporalio/client';
+import type { BenchConfig } from './bench-config.js';
+import { countPollers, startBacklogPoller, type BacklogSample } from './backlog-poller.js';
+import { readAuditLatencies, type AuditLatency } from './history-latency.js';
+import { startTsChild, waitForLine, type Child } from './processes.js';
+import { startBenchTemporal } from './temporal-server.js';
+
+export type RunName = 'A' | 'B' | 'C';
+
+export interface FloodProgress {
+  readonly t: number;
+  readonly started: number;
+}
+
+export interface RunResult {
+  readonly run: RunName;
+  readonly temporalSource: string;
+  readonly queues: { priority: string; standard: string };
+  readonly arrivals: number;
+  readonly latencies: AuditLatency[];
+  readonly startRpcMs: number[];
+  readonly backlog: BacklogSample[];
+  readonly backlogPollErrors: number;
+  readonly flood: null | {
+    requested: number;
+    started: number;
+    failed: number;
+    startSeconds: number;
+    startsPerSecond: number;
+    floodStartT: number;
+    progress: FloodProgress[];
+    completedWithinWait: number;
+    drainedAtT: number | null;
+  };
+  readonly loadAverage: Array<{ t: number; load1: number }>;
+  readonly wallSeconds: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitForPollers(connection: Connection, queue: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const [wf, act] = await Promise.all([
+      countPollers(connection, queue, 'workflow'),
+      countPollers(connection, queue, 'activity'),
+    ]);
+    if (wf > 0 && act > 0) return;
+    await sleep(250);
+  }
+  throw new Error(`no pollers on ${queue} after ${timeoutMs} ms`);
+}
+
+async function countRunning(client: Client, queue: string): Promise<number> {
+  const { count } = await client.workflow.count(`TaskQueue = '${queue}' AND ExecutionStatus = 'Running'`);
+  return count;
+}
+
+export async function runOne(
+  run: RunName,
+  config: BenchConfig,
+  bundlePath: string,
+  log: (msg: string) => void,
+): Promise<RunResult> {
+  const runStarted = Date.now();
+  const queues =
+    run === 'C'
+      ? { priority: 'eeat-shared', standard: 'eeat-shared' }
+      : { priority: 'eeat-priority', standard: 'eeat-standard' };
+  const temporal = await startBenchTemporal(
+    (process.env.BENCH_SQLITE_PRAGMAS ?? '').split(',').filter(Boolean),
+  );
+  const children: Child[] = [];
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection, namespace: 'default' });
+  try {
+    const workerEnv = (queue: string): Record<string, string> => ({
+      BENCH_TEMPORAL_ADDRESS: temporal.address,
+      BENCH_TASK_QUEUE: queue,
+      BENCH_WORKFLOW_BUNDLE: bundlePath,
+      BENCH_MAX_ACTIVITIES: String(config.maxActivities),
+      BENCH_MAX_WORKFLOW_TASKS: String(config.maxWorkflowTasks),
+    });
+    const priorityPool = startTsChild('priority-pool', 'worker-process.ts', workerEnv(queues.priority));
+    const standardPool = startTsChild('standard-pool', 'worker-process.ts', workerEnv(queues.standard));
+    children.push(priorityPool, standardPool);
+    await Promise.all([priorityPool, standardPool].map((c) => waitForLine(c, (l) => l === 'READY', 120_000)));
+    await waitForPollers(connection, queues.priority, 60_000);
+    await waitForPollers(connection, queues.standard, 60_000);
+
+    // Warm-up: a few audits through each queue so connection set-up and first bundle load are not measured.
+    const warm = await Promise.all(
+      [queues.priority, queues.standard].flatMap((queue, q) =>
+        Array.from({ length: 5 }, (_, i) =>
+          client.workflow.start('benchAuditPage', {
+            taskQueue: queue,
+            workflowId: `warmup-${q}-${i}`,
+            args: [{ auditId: `warmup-${q}-${i}`, cost: config.cost }],
+          }),
+        ),
+      ),
+    );
+    await Promise.all(warm.map((h) => h.result()));
+    log(`run ${run}: workers ready on ${temporal.address} (${temporal.source}), warm-up done`);
+
+    const t0 = Date.now();
+    const loadAverage: Array<{ t: number; load1: number }> = [];
+    const loadTimer = setInterval(
+      () => loadAverage.push({ t: Date.now() - t0, load1: loadavg()[0] ?? 0 }),
+      5000,
+    );
+    const poller = startBacklogPoller(
+      connection,
+      [...new Set([queues.priority, queues.standard])],
+      t0,
+      config.pollIntervalMs,
+    );
+
+    // Flood (B and C): its own process, several clients, dumped at once.
+    let flood: RunResult['flood'] = null;
+    const floodDone: Promise<void> =
+      run === 'A'
+        ? Promise.resolve()
+        : (async () => {
+            await sleep(config.floodDelaySeconds * 1000);
+            const floodStartT = Date.now() - t0;
+            const progress: FloodProgress[] = [];
+            const child = startTsChild('flood', 'flood-process.ts', {
+              BENCH_TEMPORAL_ADDRESS: temporal.address,
+              BENCH_TASK_QUEUE: queues.standard,
+              BENCH_FLOOD_COUNT: String(config.flood),
+              BENCH_FLOOD_CLIENTS: String(config.floodClients),
+              BENCH_FLOOD_WINDOW: String(config.floodWindow),
+              BENCH_COST_JSON: JSON.stringify(config.cost),
+            });
+            children.push(child);
+            child.onLine((line) => {
+              const msg = JSON.parse(line) as { kind: string; started: number };
+              if (msg.kind === 'progress') progress.push({ t: Date.now() - t0, started: msg.started });
+            });
+            const doneLine = await waitForLine(child, (l) => l.includes('"kind":"done"'), 1_800_000);
+            const done = JSON.parse(doneLine) as {
+              started: number;
+              failed: number;
+              elapsedMs: number;
+              startsPerSecond: number;
+            };
+            progress.push({ t: Date.now() - t0, started: done.started });
+            flood = {
+              requested: config.flood,
+              started: done.started,
+              failed: done.failed,
+              startSeconds: done.elapsedMs / 1000,
+              startsPerSecond: done.startsPerSecond,
+              floodStartT,
+              progress,
+              completedWithinWait: 0,
+              drainedAtT: null,
+            };
+            log(
+              `run ${run}: flood of ${done.started} started in ${(done.elapsedMs / 1000).toFixed(1)} s (${done.startsPerSecond.toFixed(0)}/s, ${done.failed} failed)`,
+            );
+          })();
+
+    // Priority arrivals at a steady rate; each start is fired without waiting for the previous one.
+    const total = Math.round(config.rate * config.arrivalSeconds);
+    const arrivals: Array<{ workflowId: string; arrivalMs: number }> = [];
+    const startRpcMs: number[] = [];
+    const starts: Array<Promise<void>> = [];
+    for (let i = 0; i < total; i++) {
+      const due = t0 + (i * 1000) / config.rate;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      const workflowId = `mrr-${String(i).padStart(5, '0')}`;
+      const arrivalMs = Date.now();
+      arrivals.push({ workflowId, arrivalMs });
+      starts.push(
+        client.workflow
+          .start('benchAuditPage', {
+            taskQueue: queues.priority,
+            workflowId,
+            args: [{ auditId: workflowId, cost: config.cost }],
+          })
+          .then(() => {
+            startRpcMs.push(Date.now() - arrivalMs);
+          }),
+      );
+    }
+    await Promise.all(starts);
+    log(`run ${run}: ${total} priority arrivals sent`);
+
+    // Wait for every priority audit (bounded), then for the flood to start and drain (bounded).
+    const priorityDeadline = Date.now() + config.priorityWaitSeconds * 1000;
+    await Promise.all(
+      arrivals.map(({ workflowId }) =>
+        Promise.race([
+          client.workflow
+            .getHandle(workflowId)
+            .result()
+            .then(() => undefined),
+          sleep(Math.max(0, priorityDeadline - Date.now())),
+        ]),
+      ),
+    );
+    await floodDone;
+    const floodResult = flood as RunResult['flood'];
+    if (floodResult) {
+      // Run C's flood shares the priority queue: once every priority audit is in, its drain says nothing new.
+      const drainDeadline = Date.now() + (run === 'C' ? 0 : config.drainWaitSeconds * 1000);
+      let running = await countRunning(client, queues.standard);
+      while (running > 0 && Date.now() < drainDeadline) {
+        await sleep(2000);
+        running = await countRunning(client, queues.standard);
+      }
+      // Keep sampling briefly after the drain so the series shows the backlog at zero (stats are cached ~5 s).
+      if (running === 0) {
+        floodResult.drainedAtT = Date.now() - t0;
+        await sleep(8000);
+      }
+      const { count: completed } = await client.workflow.count(
+        `TaskQueue = '${queues.standard}' AND ExecutionStatus = 'Completed' AND WorkflowId STARTS_WITH 'ltd-'`,
+      );
+      floodResult.completedWithinWait = completed;
+      log(
+        `run ${run}: flood ${running === 0 ? 'drained' : `not drained (${running} running)`}, ${completed} completed`,
+      );
+    }
+    await poller.stop();
+    clearInterval(loadTimer);
+
+    const latencies = await readAuditLatencies(client, arrivals, 8);
+    return {
+      run,
+      temporalSource: temporal.source,
+      queues,
+      arrivals: total,
+      latencies,
+      startRpcMs,
+      backlog: poller.samples,
+      backlogPollErrors: poller.errors,
+      flood: floodResult,
+      loadAverage,
+      wallSeconds: (Date.now() - runStarted) / 1000,
+    };
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    await connection.close();
+    await temporal.stop();
+  }
+}
