@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KeyServiceMetrics } from '../../packages/key-service/src/metrics/key-service-metrics.js';
+import { createDatabase, useServices } from '../harness/index.js';
+import { startKeyService } from '../harness/key-service.js';
 import {
   architectureMetrics,
   dashboardQueries,
@@ -61,15 +62,22 @@ describe('Grafana dashboards', () => {
     expect(exprs.some((e) => e.includes('llm_api_error_rate') && e.includes('tenant'))).toBe(true);
   });
 
-  it('should query only key-service metrics that the key service really exports', async () => {
-    const metrics = new KeyServiceMetrics(() => Promise.resolve(new Map([['openai', 1]])));
-    const exported = exposedMetrics(await metrics.registry.metrics());
-    expect(exported).toContain('key_service_breaker_open');
-    const keyServiceSeries = queries
-      .flatMap((q) => metricNames(q.expr))
-      .filter((m) => m.startsWith('key_service_'));
-    expect(keyServiceSeries.length).toBeGreaterThan(0);
-    expect(keyServiceSeries.filter((m) => !isKnownSeries(m, exported))).toEqual([]);
+  it('should query only key-service metrics that a running key service exports', async () => {
+    await useServices('postgres');
+    const service = await startKeyService({ postgres: await createDatabase('chart_dashboards') });
+    try {
+      const response = await fetch(`${service.metricsUrl}/metrics`);
+      expect(response.status).toBe(200);
+      const exported = exposedMetrics(await response.text());
+      expect(exported).toContain('key_service_breaker_open');
+      const keyServiceSeries = queries
+        .flatMap((q) => metricNames(q.expr))
+        .filter((m) => m.startsWith('key_service_'));
+      expect(keyServiceSeries.length).toBeGreaterThan(2);
+      expect(keyServiceSeries.filter((m) => !isKnownSeries(m, exported))).toEqual([]);
+    } finally {
+      await service.stop();
+    }
   });
 
   it('should not mistake functions, label names or durations for metrics', () => {
