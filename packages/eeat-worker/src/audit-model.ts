@@ -151,10 +151,28 @@ export const CitationSchema = z.object({
 });
 export type Citation = z.infer<typeof CitationSchema>;
 
-export const SiteLinkKindSchema = z.enum(['about', 'contact', 'privacy', 'terms', 'editorial', 'returns', 'author']);
+export const SiteLinkKindSchema = z.enum([
+  'about',
+  'contact',
+  'privacy',
+  'terms',
+  'editorial',
+  'returns',
+  'author',
+]);
 export type SiteLinkKind = z.infer<typeof SiteLinkKindSchema>;
 
-export const PageKindSchema = z.enum(['article', 'about', 'contact', 'privacy', 'terms', 'editorial', 'author', 'home', 'other']);
+export const PageKindSchema = z.enum([
+  'article',
+  'about',
+  'contact',
+  'privacy',
+  'terms',
+  'editorial',
+  'author',
+  'home',
+  'other',
+]);
 export type PageKind = z.infer<typeof PageKindSchema>;
 
 export const InsecureFormSchema = z.object({
@@ -255,7 +273,13 @@ export const YmylClassSchema = z.enum(['health_safety', 'financial', 'gov_civics
 export type YmylClass = z.infer<typeof YmylClassSchema>;
 export const YmylClaritySchema = z.enum(['clear', 'maybe', 'no']);
 
-export const DimensionSchema = z.enum(['experience', 'expertise', 'authoritativeness', 'trust', 'mc_quality']);
+export const DimensionSchema = z.enum([
+  'experience',
+  'expertise',
+  'authoritativeness',
+  'trust',
+  'mc_quality',
+]);
 export type Dimension = z.infer<typeof DimensionSchema>;
 
 /**

@@ -41,7 +41,10 @@ const TYPES: Record<string, string> = {
 export const SAMPLE_SITE_ROOT = fileURLToPath(new URL('../sample-site/', import.meta.url));
 
 async function load(root: string, pathname: string): Promise<{ body: Buffer; type: string } | null> {
-  const relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^([/\\])+/, '');
+  const relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(
+    /^([/\\])+/,
+    '',
+  );
   if (relative.startsWith('..') || relative.includes(`${sep}..`)) return null;
   const file = root + relative;
   try {
@@ -64,7 +67,9 @@ export async function startSampleSite(options: SampleSiteOptions = {}): Promise<
           res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' }).end('<h1>Not found</h1>');
           return;
         }
-        res.writeHead(200, { 'content-type': found.type, 'content-length': String(found.body.length) }).end(found.body);
+        res
+          .writeHead(200, { 'content-type': found.type, 'content-length': String(found.body.length) })
+          .end(found.body);
       },
       () => res.writeHead(500).end(),
     );

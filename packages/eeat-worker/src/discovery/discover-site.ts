@@ -40,12 +40,17 @@ export interface SiteDiscovery {
   skipped: FailedPageOutcome[];
   /** Pages over the page limit beyond those recorded in `skipped`. */
   pageLimitOverflow: number;
-  robots: { status: 'parsed' | 'missing' | 'unreachable'; sitemaps: string[]; crawlDelaySeconds: number | null };
+  robots: {
+    status: 'parsed' | 'missing' | 'unreachable';
+    sitemaps: string[];
+    crawlDelaySeconds: number | null;
+  };
   /** URLs read from sitemaps. */
   sitemapUrls: number;
 }
 
-const NOT_A_PAGE = /\.(pdf|jpe?g|png|gif|webp|avif|svg|ico|bmp|tiff?|zip|gz|tgz|rar|7z|mp[34]|m4a|mov|avi|webm|wav|ogg|css|js|mjs|json|xml|rss|atom|txt|csv|xlsx?|docx?|pptx?|woff2?|ttf|eot|exe|dmg|apk)$/i;
+const NOT_A_PAGE =
+  /\.(pdf|jpe?g|png|gif|webp|avif|svg|ico|bmp|tiff?|zip|gz|tgz|rar|7z|mp[34]|m4a|mov|avi|webm|wav|ogg|css|js|mjs|json|xml|rss|atom|txt|csv|xlsx?|docx?|pptx?|woff2?|ttf|eot|exe|dmg|apk)$/i;
 const TRACKING_PARAM = /^(utm_[a-z]+|gclid|fbclid|msclkid|mc_cid|mc_eid|_ga|ref_src)$/i;
 
 /** Absolute, fragment-free, tracking-free URL, or null when it is not an http(s) URL. */
@@ -62,12 +67,24 @@ export function normalizePageUrl(href: string, base: string): string | null {
   return url.href;
 }
 
-async function loadRobots(origin: string, fetcher: SafeFetcher): Promise<{ robots: RobotsTxt; status: SiteDiscovery['robots']['status'] }> {
-  const result = await fetcher.fetchResource(`${origin}/robots.txt`, { acceptHeader: 'text/plain,*/*;q=0.5', accept: () => true });
+async function loadRobots(
+  origin: string,
+  fetcher: SafeFetcher,
+): Promise<{ robots: RobotsTxt; status: SiteDiscovery['robots']['status'] }> {
+  const result = await fetcher.fetchResource(`${origin}/robots.txt`, {
+    acceptHeader: 'text/plain,*/*;q=0.5',
+    accept: () => true,
+  });
   if (result.ok) return { robots: RobotsTxt.parse(result.resource.body.toString('utf8')), status: 'parsed' };
   const o = result.outcome;
   // RFC 9309 §2.3.1.3: 4xx means no robots.txt (allow all); §2.3.1.4: 5xx or unreachable means disallow all.
-  if (o.kind === 'error' && o.reason === 'http_status' && o.httpStatus !== undefined && o.httpStatus >= 400 && o.httpStatus < 500) {
+  if (
+    o.kind === 'error' &&
+    o.reason === 'http_status' &&
+    o.httpStatus !== undefined &&
+    o.httpStatus >= 400 &&
+    o.httpStatus < 500
+  ) {
     return { robots: RobotsTxt.allowAll(), status: 'missing' };
   }
   return { robots: RobotsTxt.disallowAll(), status: 'unreachable' };
@@ -76,10 +93,14 @@ async function loadRobots(origin: string, fetcher: SafeFetcher): Promise<{ robot
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
@@ -106,9 +127,13 @@ export async function discoverSite(siteUrl: string, options: DiscoveryOptions): 
   const fromSitemaps: string[] = [];
   while (sitemapQueue.length > 0 && seenSitemaps.size < (options.maxSitemaps ?? 10) && !aborted()) {
     const sitemapUrl = sitemapQueue.shift()!;
-    if (seenSitemaps.has(sitemapUrl) || !onSite(sitemapUrl) || !robots.check(sitemapUrl, token).allowed) continue;
+    if (seenSitemaps.has(sitemapUrl) || !onSite(sitemapUrl) || !robots.check(sitemapUrl, token).allowed)
+      continue;
     seenSitemaps.add(sitemapUrl);
-    const result = await options.fetcher.fetchResource(sitemapUrl, { acceptHeader: 'application/xml,text/xml,application/gzip,*/*;q=0.5', accept: () => true });
+    const result = await options.fetcher.fetchResource(sitemapUrl, {
+      acceptHeader: 'application/xml,text/xml,application/gzip,*/*;q=0.5',
+      accept: () => true,
+    });
     heartbeat();
     if (!result.ok) continue;
     let doc;
@@ -143,13 +168,19 @@ export async function discoverSite(siteUrl: string, options: DiscoveryOptions): 
     }
     if (urls.length >= options.limits.pages) {
       if (skipped.filter((s) => s.reason === 'page_limit').length < (options.maxPageLimitSkips ?? 100)) {
-        skipped.push({ kind: 'skipped', url, reason: 'page_limit', detail: `the audit's limit of ${options.limits.pages} pages was reached` });
+        skipped.push({
+          kind: 'skipped',
+          url,
+          reason: 'page_limit',
+          detail: `the audit's limit of ${options.limits.pages} pages was reached`,
+        });
       } else pageLimitOverflow++;
       continue;
     }
     urls.push(url);
     // Fetch for links only while the queue cannot already fill the page limit.
-    if (depth >= options.limits.depth || aborted() || urls.length + queue.length >= options.limits.pages + 1) continue;
+    if (depth >= options.limits.depth || aborted() || urls.length + queue.length >= options.limits.pages + 1)
+      continue;
     if (delayMs > 0 && urls.length > 1) await sleep(delayMs, options.signal);
     const page = await options.fetcher.fetchPage(url);
     heartbeat();
@@ -158,7 +189,8 @@ export async function discoverSite(siteUrl: string, options: DiscoveryOptions): 
     if (scan.nofollow) continue;
     for (const href of scan.hrefs) {
       const next = normalizePageUrl(href, page.page.finalUrl);
-      if (next === null || seen.has(next) || !onSite(next) || NOT_A_PAGE.test(new URL(next).pathname)) continue;
+      if (next === null || seen.has(next) || !onSite(next) || NOT_A_PAGE.test(new URL(next).pathname))
+        continue;
       seen.add(next);
       queue.push({ url: next, depth: depth + 1 });
     }

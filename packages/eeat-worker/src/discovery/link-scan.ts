@@ -16,8 +16,14 @@ export function scanLinks(html: string, maxLinks = 2000): LinkScan {
   const parser = new Parser(
     {
       onopentag(name, attribs) {
-        if (name === 'a' && attribs['href'] !== undefined && hrefs.length < maxLinks) hrefs.push(attribs['href']);
-        else if (name === 'meta' && (attribs['name'] ?? '').toLowerCase() === 'robots' && /\bnofollow\b|\bnone\b/i.test(attribs['content'] ?? '')) nofollow = true;
+        if (name === 'a' && attribs['href'] !== undefined && hrefs.length < maxLinks)
+          hrefs.push(attribs['href']);
+        else if (
+          name === 'meta' &&
+          (attribs['name'] ?? '').toLowerCase() === 'robots' &&
+          /\bnofollow\b|\bnone\b/i.test(attribs['content'] ?? '')
+        )
+          nofollow = true;
       },
     },
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },

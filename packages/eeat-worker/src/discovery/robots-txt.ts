@@ -65,7 +65,10 @@ export class RobotsTxt {
 
   /** Everything disallowed: robots.txt unreachable (5xx or network error, §2.3.1.4). */
   static disallowAll(): RobotsTxt {
-    return new RobotsTxt([{ agents: ['*'], rules: [{ allow: false, pattern: '/', regex: /^\//, line: 0 }], crawlDelay: null }], []);
+    return new RobotsTxt(
+      [{ agents: ['*'], rules: [{ allow: false, pattern: '/', regex: /^\//, line: 0 }], crawlDelay: null }],
+      [],
+    );
   }
 
   static parse(text: string): RobotsTxt {
@@ -116,7 +119,9 @@ export class RobotsTxt {
 
   #groupsFor(productToken: string): Group[] {
     const token = productToken.toLowerCase();
-    const specific = this.#groups.filter((g) => g.agents.some((a) => a === token || a.split(/[\s/]/)[0] === token));
+    const specific = this.#groups.filter((g) =>
+      g.agents.some((a) => a === token || a.split(/[\s/]/)[0] === token),
+    );
     return specific.length > 0 ? specific : this.#groups.filter((g) => g.agents.includes('*'));
   }
 
@@ -129,7 +134,12 @@ export class RobotsTxt {
     for (const group of this.#groupsFor(productToken)) {
       for (const rule of group.rules) {
         if (!rule.regex.test(path)) continue;
-        if (best === null || rule.pattern.length > best.pattern.length || (rule.pattern.length === best.pattern.length && rule.allow && !best.allow)) best = rule;
+        if (
+          best === null ||
+          rule.pattern.length > best.pattern.length ||
+          (rule.pattern.length === best.pattern.length && rule.allow && !best.allow)
+        )
+          best = rule;
       }
     }
     if (best === null) return { allowed: true, reason: 'no matching rule' };
@@ -138,7 +148,9 @@ export class RobotsTxt {
   }
 
   crawlDelaySeconds(productToken: string): number | null {
-    const delays = this.#groupsFor(productToken).map((g) => g.crawlDelay).filter((d): d is number => d !== null);
+    const delays = this.#groupsFor(productToken)
+      .map((g) => g.crawlDelay)
+      .filter((d): d is number => d !== null);
     return delays.length > 0 ? Math.max(...delays) : null;
   }
 }

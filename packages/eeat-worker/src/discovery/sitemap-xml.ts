@@ -28,14 +28,22 @@ function decodeXmlText(text: string): string {
 
 /** Undoes gzip when the bytes start with the gzip magic number (a `.xml.gz` file, not Content-Encoding). */
 export async function sitemapText(bytes: Buffer, maxBytes: number): Promise<string> {
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return (await gunzip(bytes, { maxOutputLength: maxBytes })).toString('utf8');
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b)
+    return (await gunzip(bytes, { maxOutputLength: maxBytes })).toString('utf8');
   return bytes.toString('utf8');
 }
 
 export function parseSitemap(xml: string, sitemapUrl: string): SitemapDocument {
-  const kind = /<sitemapindex[\s>]/i.test(xml) ? 'sitemapindex' : /<urlset[\s>]/i.test(xml) ? 'urlset' : 'unknown';
+  const kind = /<sitemapindex[\s>]/i.test(xml)
+    ? 'sitemapindex'
+    : /<urlset[\s>]/i.test(xml)
+      ? 'urlset'
+      : 'unknown';
   const entries: SitemapDocument['entries'] = [];
-  const block = kind === 'sitemapindex' ? /<sitemap(?:\s[^>]*)?>([\s\S]*?)<\/sitemap>/gi : /<url(?:\s[^>]*)?>([\s\S]*?)<\/url>/gi;
+  const block =
+    kind === 'sitemapindex'
+      ? /<sitemap(?:\s[^>]*)?>([\s\S]*?)<\/sitemap>/gi
+      : /<url(?:\s[^>]*)?>([\s\S]*?)<\/url>/gi;
   for (const match of xml.matchAll(block)) {
     const inner = match[1] ?? '';
     const loc = /<loc>([\s\S]*?)<\/loc>/i.exec(inner)?.[1];

@@ -32,20 +32,79 @@ export interface WalkHandlers {
 }
 
 /** Elements whose content is never page text (still walked, so `<head>` metadata and JSON-LD are seen). */
-const SKIPPED = new Set(['script', 'style', 'noscript', 'template', 'svg', 'math', 'iframe', 'object', 'embed', 'canvas', 'select', 'head', 'title']);
+const SKIPPED = new Set([
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'svg',
+  'math',
+  'iframe',
+  'object',
+  'embed',
+  'canvas',
+  'select',
+  'head',
+  'title',
+]);
 const BLOCK = new Set([
-  'address', 'article', 'aside', 'blockquote', 'br', 'dd', 'details', 'dialog', 'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure',
-  'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre', 'section', 'summary',
-  'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul', 'option', 'button',
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'br',
+  'dd',
+  'details',
+  'dialog',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'form',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hr',
+  'li',
+  'main',
+  'nav',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'summary',
+  'table',
+  'tbody',
+  'td',
+  'tfoot',
+  'th',
+  'thead',
+  'tr',
+  'ul',
+  'option',
+  'button',
 ]);
 const BOILER_TAGS = new Set(['nav', 'footer', 'aside']);
 const BOILER_ROLES = /^(navigation|banner|contentinfo|complementary|search)$/i;
-const BOILER_CLASS = /(^|[\s_-])(ad|ads|advert|advertisement|banner|sponsor(ed)?|promo|cookie|share|sharing|social|related|newsletter-popup|sidebar|breadcrumbs?|menu|comments?)($|[\s_-])/i;
-const HIDDEN_STYLE = /(display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(px)?\s*(;|$)|opacity\s*:\s*0\s*(;|$))/i;
+const BOILER_CLASS =
+  /(^|[\s_-])(ad|ads|advert|advertisement|banner|sponsor(ed)?|promo|cookie|share|sharing|social|related|newsletter-popup|sidebar|breadcrumbs?|menu|comments?)($|[\s_-])/i;
+const HIDDEN_STYLE =
+  /(display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(px)?\s*(;|$)|opacity\s*:\s*0\s*(;|$))/i;
 
 function isHidden(el: Element): boolean {
   const a = el.attribs;
-  return a['hidden'] !== undefined || a['aria-hidden'] === 'true' || (a['style'] !== undefined && HIDDEN_STYLE.test(a['style']));
+  return (
+    a['hidden'] !== undefined ||
+    a['aria-hidden'] === 'true' ||
+    (a['style'] !== undefined && HIDDEN_STYLE.test(a['style']))
+  );
 }
 
 function isBoiler(el: Element, insideArticle: boolean): boolean {
@@ -76,7 +135,18 @@ export function walkHtml(root: AnyNode, handlers: WalkHandlers, parts: TextPart[
   let chars = 0;
   let linkChars = 0;
   const stack: Frame[] = [
-    { node: root, hidden: false, boiler: false, inArticle: false, inLink: false, noText: false, exiting: false, startPart: 0, startChars: 0, startLinkChars: 0 },
+    {
+      node: root,
+      hidden: false,
+      boiler: false,
+      inArticle: false,
+      inLink: false,
+      noText: false,
+      exiting: false,
+      startPart: 0,
+      startChars: 0,
+      startLinkChars: 0,
+    },
   ];
   while (stack.length > 0) {
     const frame = stack.pop()!;
@@ -86,7 +156,12 @@ export function walkHtml(root: AnyNode, handlers: WalkHandlers, parts: TextPart[
         if (BLOCK.has(node.name)) parts.push({ text: '\n', hidden: frame.hidden, boiler: frame.boiler });
         handlers.exit(
           node,
-          { start: frame.startPart, end: parts.length, chars: chars - frame.startChars, linkChars: linkChars - frame.startLinkChars },
+          {
+            start: frame.startPart,
+            end: parts.length,
+            chars: chars - frame.startChars,
+            linkChars: linkChars - frame.startLinkChars,
+          },
           { hidden: frame.hidden, boiler: frame.boiler },
         );
       }
@@ -117,12 +192,33 @@ export function walkHtml(root: AnyNode, handlers: WalkHandlers, parts: TextPart[
       inLink = inLink || node.name === 'a';
       handlers.enter(node, { hidden, boiler });
       if (BLOCK.has(node.name)) parts.push({ text: '\n', hidden, boiler });
-      stack.push({ ...frame, node, hidden, boiler, noText, exiting: true, startPart: parts.length, startChars: chars, startLinkChars: linkChars });
+      stack.push({
+        ...frame,
+        node,
+        hidden,
+        boiler,
+        noText,
+        exiting: true,
+        startPart: parts.length,
+        startChars: chars,
+        startLinkChars: linkChars,
+      });
     }
     if ('children' in node) {
       const children = node.children;
       for (let i = children.length - 1; i >= 0; i--) {
-        stack.push({ node: children[i]!, hidden, boiler, inArticle, inLink, noText, exiting: false, startPart: 0, startChars: 0, startLinkChars: 0 });
+        stack.push({
+          node: children[i]!,
+          hidden,
+          boiler,
+          inArticle,
+          inLink,
+          noText,
+          exiting: false,
+          startPart: 0,
+          startChars: 0,
+          startLinkChars: 0,
+        });
       }
     }
   }
@@ -135,7 +231,8 @@ export function rawText(el: Element): string {
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (isText(node)) out += node.data;
-    else if ('children' in node) for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+    else if ('children' in node)
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
     if (out.length > 200_000) break;
   }
   return out;

@@ -19,10 +19,15 @@ export interface JsonLdFacts {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
-const ARTICLE_TYPES = /(^|:)(Article|NewsArticle|BlogPosting|Report|ScholarlyArticle|MedicalWebPage|TechArticle|Review|HowTo|WebPage|AnalysisNewsArticle|OpinionNewsArticle)$/;
+const ARTICLE_TYPES =
+  /(^|:)(Article|NewsArticle|BlogPosting|Report|ScholarlyArticle|MedicalWebPage|TechArticle|Review|HowTo|WebPage|AnalysisNewsArticle|OpinionNewsArticle)$/;
 
 function parseLenient(raw: string): Json | undefined {
-  const cleaned = raw.replace(/^\s*<!--/, '').replace(/-->\s*$/, '').replace(/,\s*([}\]])/g, '$1').trim();
+  const cleaned = raw
+    .replace(/^\s*<!--/, '')
+    .replace(/-->\s*$/, '')
+    .replace(/,\s*([}\]])/g, '$1')
+    .trim();
   if (cleaned === '') return undefined;
   try {
     return JSON.parse(cleaned) as Json;
@@ -68,7 +73,10 @@ function urls(value: Json | undefined, base: string): string[] {
 }
 
 function toPerson(value: Json, base: string): AuthorRef | null {
-  if (typeof value === 'string') return value.trim() ? { name: value.trim(), url: null, sameAs: [], jobTitle: null, source: 'json-ld' } : null;
+  if (typeof value === 'string')
+    return value.trim()
+      ? { name: value.trim(), url: null, sameAs: [], jobTitle: null, source: 'json-ld' }
+      : null;
   if (!isObject(value)) return null;
   const name = str(value['name']);
   if (name === null) return null;
@@ -82,11 +90,17 @@ function toPerson(value: Json, base: string): AuthorRef | null {
 }
 
 function toOrganization(value: Json, base: string): OrganizationRef | null {
-  if (typeof value === 'string') return value.trim() ? { name: value.trim(), url: null, sameAs: [], logo: null } : null;
+  if (typeof value === 'string')
+    return value.trim() ? { name: value.trim(), url: null, sameAs: [], logo: null } : null;
   if (!isObject(value)) return null;
   const name = str(value['name']);
   if (name === null) return null;
-  return { name, url: resolveUrl(str(value['url'] ?? value['@id']), base), sameAs: urls(value['sameAs'], base), logo: resolveUrl(str(value['logo']), base) };
+  return {
+    name,
+    url: resolveUrl(str(value['url'] ?? value['@id']), base),
+    sameAs: urls(value['sameAs'], base),
+    logo: resolveUrl(str(value['logo']), base),
+  };
 }
 
 /** Flattens arrays, `@graph` and `mainEntity` into one list of typed nodes. */
@@ -110,7 +124,15 @@ export function readJsonLd(blocks: readonly string[], baseUrl: string): JsonLdFa
     const parsed = parseLenient(block);
     if (parsed !== undefined) collectNodes(parsed, nodes, 0);
   }
-  const facts: JsonLdFacts = { types: [], authors: [], publisher: null, organizations: [], persons: [], datePublished: null, dateModified: null };
+  const facts: JsonLdFacts = {
+    types: [],
+    authors: [],
+    publisher: null,
+    organizations: [],
+    persons: [],
+    datePublished: null,
+    dateModified: null,
+  };
   const types = new Set<string>();
   for (const node of nodes) {
     const nodeTypes = typesOf(node);
@@ -131,7 +153,8 @@ export function readJsonLd(blocks: readonly string[], baseUrl: string): JsonLdFa
       facts.datePublished ??= str(node['datePublished']);
       facts.dateModified ??= str(node['dateModified']);
     }
-    if (node['publisher'] !== undefined && facts.publisher === null) facts.publisher = toOrganization(asList(node['publisher'])[0] ?? null, baseUrl);
+    if (node['publisher'] !== undefined && facts.publisher === null)
+      facts.publisher = toOrganization(asList(node['publisher'])[0] ?? null, baseUrl);
   }
   facts.publisher ??= facts.organizations[0] ?? null;
   facts.types = [...types];

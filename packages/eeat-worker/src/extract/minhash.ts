@@ -1,12 +1,17 @@
 /**
  * MinHash signatures over word shingles, for near-duplicate detection across a site (scraped or spun copies).
  * The fraction of equal signature slots estimates the Jaccard similarity of the two shingle sets.
- * Hashing is 32-bit FNV-1a for shingles and a murmur3 finaliser per permutation: fast, deterministic, no deps.
+ *
+ * Each word is hashed once (32-bit FNV-1a), a 5-word shingle hash is folded from its words' hashes, and the
+ * 64 permutations are derived from two mixes of the shingle hash (h1 + k*h2, Kirsch-Mitzenmacher), so a
+ * page costs a few multiplications per shingle and no string building. Deterministic, no dependencies.
  */
 import { words } from './text-normalize.js';
 
 export const MINHASH_SIZE = 64;
 const SHINGLE_WORDS = 5;
+/** Copies share their opening; 4,000 words are plenty to tell and keep very long pages cheap. */
+const MAX_WORDS = 4000;
 
 function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
@@ -27,23 +32,31 @@ function fmix32(input: number): number {
   return h >>> 0;
 }
 
-const SEEDS: readonly number[] = Array.from({ length: MINHASH_SIZE }, (_, i) => fmix32(0x9e3779b9 + i * 0x632be5ab));
-
 /** Signature of a text; empty text (no shingles) gives an empty signature. */
 export function minhashSignature(text: string): number[] {
-  const tokens = words(text);
+  const tokens = words(text.length > MAX_WORDS * 12 ? text.slice(0, MAX_WORDS * 12) : text).slice(
+    0,
+    MAX_WORDS,
+  );
   if (tokens.length === 0) return [];
-  const shingles = new Set<number>();
+  const wordHashes = new Uint32Array(tokens.length);
+  for (let i = 0; i < tokens.length; i++) wordHashes[i] = fnv1a(tokens[i]!);
   const width = Math.min(SHINGLE_WORDS, tokens.length);
-  for (let i = 0; i + width <= tokens.length; i++) shingles.add(fnv1a(tokens.slice(i, i + width).join(' ')));
-  const signature = new Array<number>(MINHASH_SIZE).fill(0xffffffff);
-  for (const shingle of shingles) {
+  const signature = new Uint32Array(MINHASH_SIZE).fill(0xffffffff);
+  const seen = new Set<number>();
+  for (let i = 0; i + width <= tokens.length; i++) {
+    let shingle = 0x9e3779b9;
+    for (let j = 0; j < width; j++) shingle = Math.imul(shingle ^ wordHashes[i + j]!, 0x01000193) >>> 0;
+    if (seen.has(shingle)) continue;
+    seen.add(shingle);
+    const h1 = fmix32(shingle);
+    const h2 = fmix32(shingle ^ 0x5bd1e995) | 1;
     for (let k = 0; k < MINHASH_SIZE; k++) {
-      const value = fmix32(shingle ^ SEEDS[k]!);
+      const value = (h1 + Math.imul(k, h2)) >>> 0;
       if (value < signature[k]!) signature[k] = value;
     }
   }
-  return signature;
+  return Array.from(signature);
 }
 
 /** Estimated Jaccard similarity (0..1) of two signatures; 0 when either is empty. */

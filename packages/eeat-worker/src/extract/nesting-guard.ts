@@ -14,7 +14,30 @@ const MAX_STRAY_CLOSES = 2_000;
 
 const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)([^>]*)>/g;
 // p/li/td/... are closed implicitly by their siblings, so they do not deepen real pages.
-const FLAT = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr', 'p', 'li', 'option', 'td', 'tr', 'th', 'dt', 'dd']);
+const FLAT = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'param',
+  'source',
+  'track',
+  'wbr',
+  'p',
+  'li',
+  'option',
+  'td',
+  'tr',
+  'th',
+  'dt',
+  'dd',
+]);
 
 function isFlat(name: string, rest: string): boolean {
   return FLAT.has(name) || rest.endsWith('/');

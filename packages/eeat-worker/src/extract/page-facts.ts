@@ -45,7 +45,8 @@ interface RawForm {
 
 const PARAGRAPH_TAGS = new Set(['p', 'pre', 'blockquote', 'td', 'li', 'dd']);
 const SENSITIVE_INPUT = /pass(word)?|card|cc-|cvc|cvv|iban|ssn|social.?security|sort.?code|account.?number/i;
-const DISCLOSURE = /\b(affiliate (links?|commission|partner)|we (may )?(earn|receive) (a )?(small )?(commission|fee)|paid (partnership|promotion)|sponsored (post|content|by)|advertising disclosure|this (post|article|page) contains (affiliate|sponsored))/i;
+const DISCLOSURE =
+  /\b(affiliate (links?|commission|partner)|we (may )?(earn|receive) (a )?(small )?(commission|fee)|paid (partnership|promotion)|sponsored (post|content|by)|advertising disclosure|this (post|article|page) contains (affiliate|sponsored))/i;
 const RATER_INSTRUCTION = [
   /ignore (all |any )?(previous|prior|above|earlier|the) (instructions|prompts?|rules)/i,
   /\b(rate|score|grade|rank) this (page|article|site|content) (as )?(highest|high|5|10|100|maximum|top)/i,
@@ -56,20 +57,33 @@ const RATER_INSTRUCTION = [
 ];
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 const PHONE = /(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}[\s.-]\d{3,4}[\s.-]?\d{3,4}\b/g;
-const STREET = /\b\d{1,5}\s+[A-Z][a-z]+(\s+[A-Z][a-z]+)?\s+(Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Row|Lane|Ln\.?|Boulevard|Blvd\.?|Drive|Dr\.?|Way|Place|Square|Court)\b/;
-const BYLINE_CLASS = /(^|[\s_-])(byline|author|authors|writer|posted-by|article-author|entry-author)($|[\s_-])/i;
-const BYLINE_TEXT = /^\s*(by|written by|posted by|author:)\s+([\p{Lu}][\p{L}.'-]*(?:\s+[\p{Lu}][\p{L}.'-]*){0,4})/iu;
+const STREET =
+  /\b\d{1,5}\s+[A-Z][a-z]+(\s+[A-Z][a-z]+)?\s+(Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Row|Lane|Ln\.?|Boulevard|Blvd\.?|Drive|Dr\.?|Way|Place|Square|Court)\b/;
+const BYLINE_CLASS =
+  /(^|[\s_-])(byline|author|authors|writer|posted-by|article-author|entry-author)($|[\s_-])/i;
+const BYLINE_TEXT =
+  /^\s*(by|written by|posted by|author:)\s+([\p{Lu}][\p{L}.'-]*(?:\s+[\p{Lu}][\p{L}.'-]*){0,4})/iu;
 
 function safeUrl(href: string, base: string): URL | null {
   try {
     const url = new URL(href, base);
-    return url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'mailto:' || url.protocol === 'tel:' ? url : null;
+    return url.protocol === 'http:' ||
+      url.protocol === 'https:' ||
+      url.protocol === 'mailto:' ||
+      url.protocol === 'tel:'
+      ? url
+      : null;
   } catch {
     return null;
   }
 }
 
-function joinParts(parts: readonly TextPart[], start: number, end: number, keep: (p: TextPart) => boolean): string {
+function joinParts(
+  parts: readonly TextPart[],
+  start: number,
+  end: number,
+  keep: (p: TextPart) => boolean,
+): string {
   let out = '';
   for (let i = start; i < end; i++) {
     const part = parts[i]!;
@@ -84,23 +98,43 @@ function isoDate(value: string | null): string | null {
   return Number.isNaN(ms) ? value : new Date(ms).toISOString();
 }
 
-function pageKindOf(url: URL, jsonLdTypes: readonly string[], hasArticle: boolean, wordCount: number): PageKind {
+function pageKindOf(
+  url: URL,
+  jsonLdTypes: readonly string[],
+  hasArticle: boolean,
+  wordCount: number,
+): PageKind {
   const path = url.pathname.toLowerCase();
-  if (jsonLdTypes.includes('ProfilePage') || /\/(authors?|people|contributors?|staff|profile)\/[^/]+/.test(path)) return 'author';
-  if (jsonLdTypes.includes('AboutPage') || /\/(about|about-us|who-we-are|team)(\/|\.html?$|$)/.test(path)) return 'about';
-  if (jsonLdTypes.includes('ContactPage') || /\/(contact|contact-us)(\/|\.html?$|$)/.test(path)) return 'contact';
+  if (
+    jsonLdTypes.includes('ProfilePage') ||
+    /\/(authors?|people|contributors?|staff|profile)\/[^/]+/.test(path)
+  )
+    return 'author';
+  if (jsonLdTypes.includes('AboutPage') || /\/(about|about-us|who-we-are|team)(\/|\.html?$|$)/.test(path))
+    return 'about';
+  if (jsonLdTypes.includes('ContactPage') || /\/(contact|contact-us)(\/|\.html?$|$)/.test(path))
+    return 'contact';
   if (/\/(privacy|privacy-policy|cookies?)(\/|\.html?$|$)/.test(path)) return 'privacy';
   if (/\/(terms|tos|terms-of-service|legal)(\/|\.html?$|$)/.test(path)) return 'terms';
   if (/\/(editorial|editorial-policy|ethics|corrections)(\/|\.html?$|$)/.test(path)) return 'editorial';
   if (path === '/' || /^\/index\.html?$/.test(path)) return 'home';
-  if (hasArticle || jsonLdTypes.some((t) => /Article|BlogPosting|Report|MedicalWebPage/.test(t)) || wordCount >= 150) return 'article';
+  if (
+    hasArticle ||
+    jsonLdTypes.some((t) => /Article|BlogPosting|Report|MedicalWebPage/.test(t)) ||
+    wordCount >= 150
+  )
+    return 'article';
   return 'other';
 }
 
 /** Extracts every page fact from raw HTML. Never throws on malformed markup. */
 export function extractPageFacts(input: ExtractInput): PageFacts {
   const base = new URL(input.url);
-  const doc = parseDocument(boundNesting(input.html), { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
+  const doc = parseDocument(boundNesting(input.html), {
+    decodeEntities: true,
+    lowerCaseTags: true,
+    lowerCaseAttributeNames: true,
+  });
 
   let title = '';
   let lang: string | null = null;
@@ -125,111 +159,141 @@ export function extractPageFacts(input: ExtractInput): PageFacts {
   const scores = new Map<Element, number>();
 
   const parts: TextPart[] = [];
-  walkHtml(doc, {
-    enter(el, flags) {
-      const a = el.attribs;
-      switch (el.name) {
-        case 'html':
-          lang = a['lang']?.trim() || null;
-          break;
-        case 'meta': {
-          const key = (a['name'] ?? a['property'] ?? a['itemprop'] ?? '').toLowerCase();
-          const content = a['content']?.trim() ?? '';
-          if (content === '') break;
-          if (key === 'description' || (key === 'og:description' && metaDescription === null)) metaDescription = content;
-          else if (key === 'robots') metaRobots = content;
-          else if (key === 'author' || key === 'article:author') metaAuthor ??= content;
-          else if (key === 'article:published_time' || key === 'datepublished') metaPublished ??= content;
-          else if (key === 'article:modified_time' || key === 'datemodified' || key === 'og:updated_time') metaModified ??= content;
-          break;
+  walkHtml(
+    doc,
+    {
+      enter(el, flags) {
+        const a = el.attribs;
+        switch (el.name) {
+          case 'html':
+            lang = a['lang']?.trim() || null;
+            break;
+          case 'meta': {
+            const key = (a['name'] ?? a['property'] ?? a['itemprop'] ?? '').toLowerCase();
+            const content = a['content']?.trim() ?? '';
+            if (content === '') break;
+            if (key === 'description' || (key === 'og:description' && metaDescription === null))
+              metaDescription = content;
+            else if (key === 'robots') metaRobots = content;
+            else if (key === 'author' || key === 'article:author') metaAuthor ??= content;
+            else if (key === 'article:published_time' || key === 'datepublished') metaPublished ??= content;
+            else if (key === 'article:modified_time' || key === 'datemodified' || key === 'og:updated_time')
+              metaModified ??= content;
+            break;
+          }
+          case 'link':
+            if (/\bcanonical\b/i.test(a['rel'] ?? '') && a['href'])
+              canonical = safeUrl(a['href'], base.href)?.href ?? null;
+            break;
+          case 'form': {
+            const form: RawForm = {
+              action: a['action'] ?? '',
+              method: (a['method'] ?? 'get').toLowerCase(),
+              sensitive: false,
+            };
+            forms.push(form);
+            formStack.push(form);
+            break;
+          }
+          case 'input': {
+            const form = formStack.at(-1);
+            const descriptor = `${a['type'] ?? ''} ${a['name'] ?? ''} ${a['autocomplete'] ?? ''} ${a['id'] ?? ''}`;
+            if (form && (a['type'] === 'password' || SENSITIVE_INPUT.test(descriptor))) form.sensitive = true;
+            break;
+          }
+          case 'img':
+            if (!flags.hidden) imageCount++;
+            break;
+          case 'address':
+            hasAddressElement = true;
+            break;
+          case 'article':
+            articleCount++;
+            break;
+          default:
+            break;
         }
-        case 'link':
-          if (/\bcanonical\b/i.test(a['rel'] ?? '') && a['href']) canonical = safeUrl(a['href'], base.href)?.href ?? null;
-          break;
-        case 'form': {
-          const form: RawForm = { action: a['action'] ?? '', method: (a['method'] ?? 'get').toLowerCase(), sensitive: false };
-          forms.push(form);
-          formStack.push(form);
-          break;
+      },
+      exit(el, span, flags) {
+        const a = el.attribs;
+        spans.set(el, span);
+        switch (el.name) {
+          case 'title':
+            if (title === '') title = collapseWhitespace(rawText(el));
+            return;
+          case 'script':
+            if ((a['type'] ?? '').toLowerCase().includes('ld+json')) jsonLdBlocks.push(rawText(el));
+            return;
+          case 'form':
+            formStack.pop();
+            break;
+          case 'a':
+            if (a['href'] !== undefined)
+              links.push({
+                href: a['href'],
+                rel: a['rel'] ?? '',
+                part: span.start,
+                span,
+                boiler: flags.boiler,
+                hidden: flags.hidden,
+              });
+            break;
+          case 'time':
+            if (a['datetime']) timeDates.push(a['datetime']);
+            break;
+          case 'h1':
+          case 'h2':
+          case 'h3':
+          case 'h4':
+          case 'h5':
+          case 'h6':
+            if (!flags.hidden)
+              headings.push({
+                level: Number(el.name[1]),
+                text: joinParts(parts, span.start, span.end, (p) => !p.hidden),
+              });
+            break;
+          case 'main':
+            explicitMain.push({ el, span, weight: 3 });
+            break;
+          case 'article':
+            explicitMain.push({ el, span, weight: 2 });
+            break;
+          default:
+            break;
         }
-        case 'input': {
-          const form = formStack.at(-1);
-          const descriptor = `${a['type'] ?? ''} ${a['name'] ?? ''} ${a['autocomplete'] ?? ''} ${a['id'] ?? ''}`;
-          if (form && (a['type'] === 'password' || SENSITIVE_INPUT.test(descriptor))) form.sensitive = true;
-          break;
+        if (a['role'] === 'main') explicitMain.push({ el, span, weight: 3 });
+        if (a['itemprop'] === 'articleBody') explicitMain.push({ el, span, weight: 4 });
+        if (a['itemprop'] === 'datePublished' && a['content']) timeDates.push(a['content']);
+        if (bylineSpan === null && !flags.hidden && span.chars >= 3 && span.chars <= 250) {
+          const marker = `${a['class'] ?? ''} ${a['id'] ?? ''} ${a['itemprop'] ?? ''}`;
+          if (BYLINE_CLASS.test(marker)) bylineSpan = span;
         }
-        case 'img':
-          if (!flags.hidden) imageCount++;
-          break;
-        case 'address':
-          hasAddressElement = true;
-          break;
-        case 'article':
-          articleCount++;
-          break;
-        default:
-          break;
-      }
+        if (PARAGRAPH_TAGS.has(el.name) && !flags.hidden && !flags.boiler && span.chars >= 25) {
+          let commas = 0;
+          for (let i = span.start; i < span.end; i++) {
+            const part = parts[i]!;
+            if (part.hidden) continue;
+            for (let at = part.text.indexOf(','); at >= 0; at = part.text.indexOf(',', at + 1)) commas++;
+          }
+          const score = 1 + commas + Math.min(Math.floor(span.chars / 100), 3);
+          const parent = el.parent;
+          if (parent && 'name' in parent) {
+            scores.set(parent, (scores.get(parent) ?? 0) + score);
+            const grand = parent.parent;
+            if (grand && 'name' in grand) scores.set(grand, (scores.get(grand) ?? 0) + score / 2);
+          }
+        }
+      },
     },
-    exit(el, span, flags) {
-      const a = el.attribs;
-      spans.set(el, span);
-      switch (el.name) {
-        case 'title':
-          if (title === '') title = collapseWhitespace(rawText(el));
-          return;
-        case 'script':
-          if ((a['type'] ?? '').toLowerCase().includes('ld+json')) jsonLdBlocks.push(rawText(el));
-          return;
-        case 'form':
-          formStack.pop();
-          break;
-        case 'a':
-          if (a['href'] !== undefined) links.push({ href: a['href'], rel: a['rel'] ?? '', part: span.start, span, boiler: flags.boiler, hidden: flags.hidden });
-          break;
-        case 'time':
-          if (a['datetime']) timeDates.push(a['datetime']);
-          break;
-        case 'h1':
-        case 'h2':
-        case 'h3':
-        case 'h4':
-        case 'h5':
-        case 'h6':
-          if (!flags.hidden) headings.push({ level: Number(el.name[1]), text: joinParts(parts, span.start, span.end, (p) => !p.hidden) });
-          break;
-        case 'main':
-          explicitMain.push({ el, span, weight: 3 });
-          break;
-        case 'article':
-          explicitMain.push({ el, span, weight: 2 });
-          break;
-        default:
-          break;
-      }
-      if (a['role'] === 'main') explicitMain.push({ el, span, weight: 3 });
-      if (a['itemprop'] === 'articleBody') explicitMain.push({ el, span, weight: 4 });
-      if (a['itemprop'] === 'datePublished' && a['content']) timeDates.push(a['content']);
-      if (bylineSpan === null && !flags.hidden && span.chars >= 3 && span.chars <= 250) {
-        const marker = `${a['class'] ?? ''} ${a['id'] ?? ''} ${a['itemprop'] ?? ''}`;
-        if (BYLINE_CLASS.test(marker)) bylineSpan = span;
-      }
-      if (PARAGRAPH_TAGS.has(el.name) && !flags.hidden && !flags.boiler && span.chars >= 25) {
-        const text = joinParts(parts, span.start, span.end, (p) => !p.hidden);
-        const score = 1 + (text.match(/,/g)?.length ?? 0) + Math.min(Math.floor(span.chars / 100), 3);
-        const parent = el.parent;
-        if (parent && 'name' in parent) {
-          scores.set(parent, (scores.get(parent) ?? 0) + score);
-          const grand = parent.parent;
-          if (grand && 'name' in grand) scores.set(grand, (scores.get(grand) ?? 0) + score / 2);
-        }
-      }
-    },
-  }, parts);
+    parts,
+  );
 
   // Choose the main content span.
   let mainSpan: ElementSpan = { start: 0, end: parts.length, chars: 0, linkChars: 0 };
-  const explicit = explicitMain.filter((c) => c.span.chars > 0).sort((x, y) => y.weight - x.weight || y.span.chars - x.span.chars);
+  const explicit = explicitMain
+    .filter((c) => c.span.chars > 0)
+    .sort((x, y) => y.weight - x.weight || y.span.chars - x.span.chars);
   const bestExplicit = explicit[0];
   if (bestExplicit) {
     // Prefer a large <article> inside <main> (the article, not the page's list of teasers around it).
@@ -277,7 +341,8 @@ export function extractPageFacts(input: ExtractInput): PageFacts {
     if (domainOf(url) === domainOf(base)) {
       internalLinks.add(url.href);
       const kind = classifySiteLink(url, anchor, link.rel);
-      if (kind !== null && !siteLinks.some((s) => s.kind === kind && s.url === url.href)) siteLinks.push({ kind, url: url.href });
+      if (kind !== null && !siteLinks.some((s) => s.kind === kind && s.url === url.href))
+        siteLinks.push({ kind, url: url.href });
       if (/\bauthor\b/i.test(link.rel)) relAuthorUrls.push(url.href);
       continue;
     }
@@ -293,30 +358,67 @@ export function extractPageFacts(input: ExtractInput): PageFacts {
       inMainContent: link.part >= mainSpan.start && link.part < mainSpan.end && !link.boiler,
     });
   }
-  const citedDomains = [...new Set(citations.filter((c) => c.inMainContent && !c.affiliate).map((c) => c.domain))];
+  const citedDomains = [
+    ...new Set(citations.filter((c) => c.inMainContent && !c.affiliate).map((c) => c.domain)),
+  ];
 
-  for (const match of visibleText.matchAll(EMAIL)) emails.add(match[0].toLowerCase());
-  for (const match of visibleText.matchAll(PHONE)) if (match[0].replace(/\D/g, '').length >= 9) phones.add(match[0].trim());
+  if (visibleText.includes('@'))
+    for (const match of visibleText.matchAll(EMAIL)) emails.add(match[0].toLowerCase());
+  for (const match of visibleText.matchAll(PHONE))
+    if (match[0].replace(/\D/g, '').length >= 9) phones.add(match[0].trim());
 
   // Authors: JSON-LD first (the most explicit), then the visible byline, then meta/rel=author.
-  const byline = bylineSpan === null ? null : joinParts(parts, (bylineSpan as ElementSpan).start, (bylineSpan as ElementSpan).end, (p) => !p.hidden) || null;
+  const byline =
+    bylineSpan === null
+      ? null
+      : joinParts(
+          parts,
+          (bylineSpan as ElementSpan).start,
+          (bylineSpan as ElementSpan).end,
+          (p) => !p.hidden,
+        ) || null;
   const mainSentences = sentences(mainText);
-  const bylineText = byline ?? mainSentences.slice(0, 6).find((s) => BYLINE_TEXT.test(s))?.slice(0, 250) ?? null;
-  const authors: AuthorRef[] = jsonLd.authors.map((author) => ({ ...author, url: author.url ?? relAuthorUrls[0] ?? null }));
+  const bylineText =
+    byline ??
+    mainSentences
+      .slice(0, 6)
+      .find((s) => BYLINE_TEXT.test(s))
+      ?.slice(0, 250) ??
+    null;
+  const authors: AuthorRef[] = jsonLd.authors.map((author) => ({
+    ...author,
+    url: author.url ?? relAuthorUrls[0] ?? null,
+  }));
   if (authors.length === 0 && bylineText !== null) {
     const name = BYLINE_TEXT.exec(bylineText)?.[2]?.replace(/[,.]$/, '');
     if (name && !/^(admin|administrator|staff|editor|team|guest)$/i.test(name)) {
       authors.push({ name, url: relAuthorUrls[0] ?? null, sameAs: [], jobTitle: null, source: 'byline' });
     }
   }
-  if (authors.length === 0 && metaAuthor !== null) authors.push({ name: metaAuthor, url: relAuthorUrls[0] ?? null, sameAs: [], jobTitle: null, source: 'meta' });
+  if (authors.length === 0 && metaAuthor !== null)
+    authors.push({
+      name: metaAuthor,
+      url: relAuthorUrls[0] ?? null,
+      sameAs: [],
+      jobTitle: null,
+      source: 'meta',
+    });
 
   const insecureForms = forms
     .map((form) => {
       const action = safeUrl(form.action === '' ? base.href : form.action, base.href);
       const actionHref = action?.href ?? form.action;
-      const cause: 'page_http' | 'action_http' | null = action?.protocol === 'http:' && base.protocol === 'https:' ? 'action_http' : base.protocol === 'http:' ? (action?.protocol === 'http:' && domainOf(action) !== domainOf(base) ? 'action_http' : 'page_http') : null;
-      return cause === null ? null : { action: actionHref, method: form.method, sensitive: form.sensitive, cause };
+      const cause: 'page_http' | 'action_http' | null =
+        action?.protocol === 'http:' && base.protocol === 'https:'
+          ? 'action_http'
+          : base.protocol === 'http:'
+            ? action?.protocol === 'http:' && domainOf(action) !== domainOf(base)
+              ? 'action_http'
+              : 'page_http'
+            : null;
+      return cause === null
+        ? null
+        : { action: actionHref, method: form.method, sensitive: form.sensitive, cause };
     })
     .filter((f): f is NonNullable<typeof f> => f !== null);
 
@@ -325,14 +427,22 @@ export function extractPageFacts(input: ExtractInput): PageFacts {
     [visibleText, false],
     [hiddenText, true],
   ] as const) {
+    if (!RATER_INSTRUCTION.some((re) => re.test(text))) continue;
     for (const sentence of sentences(text)) {
-      if (RATER_INSTRUCTION.some((re) => re.test(sentence))) raterInstructions.push({ text: sentence.slice(0, 400), hidden });
+      if (RATER_INSTRUCTION.some((re) => re.test(sentence)))
+        raterInstructions.push({ text: sentence.slice(0, 400), hidden });
     }
   }
 
-  const disclosure = sentences(visibleText).find((s) => DISCLOSURE.test(s))?.slice(0, 400) ?? null;
+  const disclosure = DISCLOSURE.test(visibleText)
+    ? (sentences(visibleText)
+        .find((s) => DISCLOSURE.test(s))
+        ?.slice(0, 400) ?? null)
+    : null;
   const published = isoDate(jsonLd.datePublished ?? metaPublished ?? timeDates[0] ?? null);
-  const modified = isoDate(jsonLd.dateModified ?? metaModified ?? (timeDates.length > 1 ? timeDates.at(-1)! : null));
+  const modified = isoDate(
+    jsonLd.dateModified ?? metaModified ?? (timeDates.length > 1 ? timeDates.at(-1)! : null),
+  );
 
   return {
     url: input.url,

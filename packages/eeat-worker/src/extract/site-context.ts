@@ -53,7 +53,9 @@ function isOriginal(a: PageFacts, b: PageFacts): boolean {
 }
 
 function findDuplicates(pages: readonly PageFacts[]): SiteContext['duplicates'] {
-  const candidates = pages.filter((p) => p.wordCount >= MIN_WORDS_FOR_DUPLICATE && p.minhash.length === MINHASH_SIZE);
+  const candidates = pages.filter(
+    (p) => p.wordCount >= MIN_WORDS_FOR_DUPLICATE && p.minhash.length === MINHASH_SIZE,
+  );
   const buckets = new Map<string, number[]>();
   candidates.forEach((page, index) => {
     for (let band = 0; band < BANDS; band++) {
@@ -99,7 +101,9 @@ export function buildSiteContext(origin: string, pages: readonly PageFacts[]): S
     if (kind !== undefined && sitePages[kind] === undefined) sitePages[kind] = page.url;
   }
   const linkVotes = new Map<string, number>();
-  for (const page of pages) for (const link of page.siteLinks) linkVotes.set(`${link.kind} ${link.url}`, (linkVotes.get(`${link.kind} ${link.url}`) ?? 0) + 1);
+  for (const page of pages)
+    for (const link of page.siteLinks)
+      linkVotes.set(`${link.kind} ${link.url}`, (linkVotes.get(`${link.kind} ${link.url}`) ?? 0) + 1);
   const byVotes = [...linkVotes.entries()].sort((x, y) => y[1] - x[1]);
   for (const [key] of byVotes) {
     const [kind, url] = key.split(' ') as [SiteLinkKind, string];
@@ -121,7 +125,8 @@ export function buildSiteContext(origin: string, pages: readonly PageFacts[]): S
   }
   for (const page of pages) {
     for (const author of page.authors) {
-      if (author.url !== null && author.url.startsWith(origin)) authorPages[authorKey(author.name)] ??= author.url;
+      if (author.url !== null && author.url.startsWith(origin))
+        authorPages[authorKey(author.name)] ??= author.url;
     }
   }
 

@@ -38,7 +38,8 @@ export function ipv6ToBigInt(ip: string): bigint {
   }
   const [headText = '', restText] = text.split('::');
   const head = headText === '' ? [] : headText.split(':').map((g) => parseInt(g, 16));
-  const rest = restText === undefined || restText === '' ? [] : restText.split(':').map((g) => parseInt(g, 16));
+  const rest =
+    restText === undefined || restText === '' ? [] : restText.split(':').map((g) => parseInt(g, 16));
   const explicit = head.length + rest.length;
   const fill = restText === undefined ? [] : new Array<number>(8 - explicit).fill(0);
   const groups = [...head, ...fill, ...rest];
@@ -112,7 +113,8 @@ export function checkAddress(address: string): AddressVerdict {
     const value = ipv6ToBigInt(bare);
     const hit = IPV6_BLOCKED.find((r) => contains(r, value));
     if (hit) return { allowed: false, range: hit.label, why: hit.why };
-    if (!contains(GLOBAL_UNICAST, value)) return { allowed: false, range: 'outside 2000::/3', why: 'not global unicast (reserved)' };
+    if (!contains(GLOBAL_UNICAST, value))
+      return { allowed: false, range: 'outside 2000::/3', why: 'not global unicast (reserved)' };
     return { allowed: true };
   }
   return { allowed: false, range: 'not an IP address', why: `"${address}" is not an IP address` };

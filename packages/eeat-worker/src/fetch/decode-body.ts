@@ -15,7 +15,10 @@ const inflateRaw = promisify(zlib.inflateRaw);
 const brotli = promisify(zlib.brotliDecompress);
 
 function isTooLarge(err: unknown): boolean {
-  return err instanceof RangeError || (err instanceof Error && 'code' in err && err.code === 'ERR_BUFFER_TOO_LARGE');
+  return (
+    err instanceof RangeError ||
+    (err instanceof Error && 'code' in err && err.code === 'ERR_BUFFER_TOO_LARGE')
+  );
 }
 
 async function decodeOne(encoding: string, input: Buffer, maxBytes: number): Promise<Buffer> {
@@ -57,7 +60,10 @@ export async function decompress(contentEncoding: string, input: Buffer, maxByte
       if (isTooLarge(err)) {
         throw new FetchFailure('too_large', `decompressed body exceeds ${maxBytes} bytes (${encoding})`);
       }
-      throw new FetchFailure('decode_failed', `corrupt ${encoding} body: ${err instanceof Error ? err.message : String(err)}`);
+      throw new FetchFailure(
+        'decode_failed',
+        `corrupt ${encoding} body: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
   if (data.length > maxBytes) throw new FetchFailure('too_large', `body exceeds ${maxBytes} bytes`);
@@ -73,7 +79,12 @@ export function parseContentType(header: string | undefined): { mediaType: strin
     const eq = param.indexOf('=');
     if (eq < 0) continue;
     if (param.slice(0, eq).trim().toLowerCase() === 'charset') {
-      charset = param.slice(eq + 1).trim().replace(/^["']|["']$/g, '').toLowerCase() || null;
+      charset =
+        param
+          .slice(eq + 1)
+          .trim()
+          .replace(/^["']|["']$/g, '')
+          .toLowerCase() || null;
     }
   }
   return { mediaType: type.trim().toLowerCase(), charset };
@@ -101,7 +112,11 @@ function makeDecoder(label: string): TextDecoder | null {
  * charset, then a `<meta charset>` in the first 1024 bytes, then UTF-8. An unknown label falls back to
  * UTF-8 rather than failing the page: text with a few replacement characters is still auditable.
  */
-export function decodeText(bytes: Buffer, headerCharset: string | null, sniffMeta: boolean): { text: string; charset: string } {
+export function decodeText(
+  bytes: Buffer,
+  headerCharset: string | null,
+  sniffMeta: boolean,
+): { text: string; charset: string } {
   const bom = sniffCharset(bytes);
   let label = bom?.charset ?? headerCharset;
   if (label === null && sniffMeta) {

@@ -75,7 +75,8 @@ export async function resolveChecked(
   for (const answer of answers) {
     if (allow.has(hostPort(answer.address, port))) continue;
     const verdict = checkAddress(answer.address);
-    if (!verdict.allowed) throw new BlockedAddressError(host, answer.address, `${verdict.range}: ${verdict.why}`);
+    if (!verdict.allowed)
+      throw new BlockedAddressError(host, answer.address, `${verdict.range}: ${verdict.why}`);
   }
   return first;
 }
@@ -90,7 +91,10 @@ export function pinKey(hostname: string, port: string): string {
  * addresses the fetcher already resolved and checked for the request at hand, so the name is resolved once
  * per fetch; a connection without a pinned address resolves and checks on its own.
  */
-export function buildGuardedConnector(options: GuardOptions, pinned: ReadonlyMap<string, ResolvedAddress>): buildConnector.connector {
+export function buildGuardedConnector(
+  options: GuardOptions,
+  pinned: ReadonlyMap<string, ResolvedAddress>,
+): buildConnector.connector {
   const base = buildConnector({ timeout: options.connectTimeoutMs ?? 5000, allowH2: false });
   return (connectOptions, callback) => {
     const port = connectOptions.port || (connectOptions.protocol === 'https:' ? '443' : '80');

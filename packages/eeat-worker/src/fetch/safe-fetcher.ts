@@ -14,7 +14,13 @@ import { Agent, request } from 'undici';
 import { BOT_USER_AGENT, type FailedPageOutcome, type FetchOutcome } from '../audit-model.js';
 import { decodeText, decompress, parseContentType } from './decode-body.js';
 import { FetchFailure } from './fetch-errors.js';
-import { buildGuardedConnector, type GuardOptions, pinKey, type ResolvedAddress, resolveChecked } from './guarded-connector.js';
+import {
+  buildGuardedConnector,
+  type GuardOptions,
+  pinKey,
+  type ResolvedAddress,
+  resolveChecked,
+} from './guarded-connector.js';
 
 export interface SafeFetcherOptions extends GuardOptions {
   /** Default: `ApexSEO-EEATBot/<version> (+https://apexseo.dev/bot)`. */
@@ -54,10 +60,18 @@ export interface FetchedResource {
   elapsedMs: number;
 }
 
-export type ResourceOutcome = { ok: true; resource: FetchedResource } | { ok: false; outcome: FailedPageOutcome };
+export type ResourceOutcome =
+  { ok: true; resource: FetchedResource } | { ok: false; outcome: FailedPageOutcome };
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-const KEPT_HEADERS = ['content-type', 'content-language', 'last-modified', 'strict-transport-security', 'x-robots-tag', 'content-security-policy'];
+const KEPT_HEADERS = [
+  'content-type',
+  'content-language',
+  'last-modified',
+  'strict-transport-security',
+  'x-robots-tag',
+  'content-security-policy',
+];
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -113,7 +127,10 @@ function classify(err: unknown, deadline: AbortSignal): FetchFailure {
       if (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')) {
         return new FetchFailure('timeout', 'total fetch deadline exceeded');
       }
-      return new FetchFailure('internal', `${code ?? (err instanceof Error ? err.name : 'unknown')}: ${message}`);
+      return new FetchFailure(
+        'internal',
+        `${code ?? (err instanceof Error ? err.name : 'unknown')}: ${message}`,
+      );
   }
 }
 
@@ -156,7 +173,9 @@ export class SafeFetcher {
     const started = Date.now();
     const result = await this.fetchResource(url, {
       acceptHeader: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.1',
-      accept: (mediaType, body) => HTML_TYPES.has(mediaType) || (mediaType === '' && /^\s*</.test(body.subarray(0, 256).toString('latin1'))),
+      accept: (mediaType, body) =>
+        HTML_TYPES.has(mediaType) ||
+        (mediaType === '' && /^\s*</.test(body.subarray(0, 256).toString('latin1'))),
     });
     if (!result.ok) return result;
     const r = result.resource;
@@ -190,7 +209,12 @@ export class SafeFetcher {
       if (failure instanceof NotAcceptedFailure) {
         return { ok: false, outcome: { kind: 'skipped', url, reason: 'not_html', detail: failure.message } };
       }
-      const outcome: FailedPageOutcome = { kind: 'error', url, reason: failure.type, detail: failure.message };
+      const outcome: FailedPageOutcome = {
+        kind: 'error',
+        url,
+        reason: failure.type,
+        detail: failure.message,
+      };
       if (failure instanceof HttpStatusFailure) outcome.httpStatus = failure.status;
       return { ok: false, outcome };
     }
@@ -201,7 +225,11 @@ export class SafeFetcher {
     await this.#agent.close();
   }
 
-  async #fetch(rawUrl: string, options: FetchResourceOptions, deadline: AbortSignal): Promise<FetchedResource> {
+  async #fetch(
+    rawUrl: string,
+    options: FetchResourceOptions,
+    deadline: AbortSignal,
+  ): Promise<FetchedResource> {
     const started = Date.now();
     let url = parseHttpUrl(rawUrl);
     const redirects: string[] = [];
@@ -229,10 +257,13 @@ export class SafeFetcher {
       if (REDIRECT_STATUSES.has(status)) {
         await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
         const location = headerValue(response.headers.location);
-        if (location === undefined) throw new FetchFailure('http_status', `redirect ${status} without Location`);
+        if (location === undefined)
+          throw new FetchFailure('http_status', `redirect ${status} without Location`);
         const next = parseHttpUrl(location, url.href);
-        if (seen.has(next.href)) throw new FetchFailure('redirect_limit', `redirect loop back to ${next.href}`);
-        if (redirects.length >= maxRedirects) throw new FetchFailure('redirect_limit', `more than ${maxRedirects} redirects`);
+        if (seen.has(next.href))
+          throw new FetchFailure('redirect_limit', `redirect loop back to ${next.href}`);
+        if (redirects.length >= maxRedirects)
+          throw new FetchFailure('redirect_limit', `more than ${maxRedirects} redirects`);
         seen.add(next.href);
         redirects.push(next.href);
         url = next;
@@ -244,7 +275,11 @@ export class SafeFetcher {
       }
       const { mediaType, charset } = parseContentType(headerValue(response.headers['content-type']));
       const raw = await this.#readBody(response.body, headerValue(response.headers['content-length']));
-      const body = await decompress(headerValue(response.headers['content-encoding']) ?? '', raw, this.#options.maxDecodedBytes ?? 10 * 1024 * 1024);
+      const body = await decompress(
+        headerValue(response.headers['content-encoding']) ?? '',
+        raw,
+        this.#options.maxDecodedBytes ?? 10 * 1024 * 1024,
+      );
       if (!options.accept(mediaType, body)) throw new NotAcceptedFailure(mediaType || 'no content type');
       const headers: Record<string, string> = {};
       for (const name of KEPT_HEADERS) {
@@ -266,7 +301,10 @@ export class SafeFetcher {
     }
   }
 
-  async #readBody(body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown }, contentLength: string | undefined): Promise<Buffer> {
+  async #readBody(
+    body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown },
+    contentLength: string | undefined,
+  ): Promise<Buffer> {
     const max = this.#options.maxBodyBytes ?? 5 * 1024 * 1024;
     const declared = contentLength === undefined ? NaN : Number(contentLength);
     if (Number.isFinite(declared) && declared > max) {

@@ -41,5 +41,7 @@ export function sentenceMatching(text: string, pattern: RegExp): string | null {
 
 /** Quote evidence when `quote` is verbatim page text, else the same words recorded as a fact. */
 export function quoteOrFact(facts: PageFacts, quote: string, verifier: QuoteVerifier): Evidence {
-  return verifier.verify(quote) ? { kind: 'quote', quote: quote.slice(0, MAX_QUOTE), verified: true } : { kind: 'fact', fact: quote.slice(0, MAX_QUOTE) };
+  return verifier.verify(quote)
+    ? { kind: 'quote', quote: quote.slice(0, MAX_QUOTE), verified: true }
+    : { kind: 'fact', fact: quote.slice(0, MAX_QUOTE) };
 }

@@ -6,11 +6,23 @@
  * Reputation is null: the QRG requires independent reputation research (§3.3), which needs a search step this
  * layer does not have. Unknown is recorded as unknown, never as zero.
  */
-import { type Dimension, type PageFacts, type PageRating, RUBRIC_VERSION, type SiteContext } from '../audit-model.js';
+import {
+  type Dimension,
+  type PageFacts,
+  type PageRating,
+  RUBRIC_VERSION,
+  type SiteContext,
+} from '../audit-model.js';
 import { computeLevel, dimensionScore } from './level-gates.js';
 import { collectSignals, gatesOf, type WeightedFinding } from './page-signals.js';
 
-const DIMENSIONS: readonly Dimension[] = ['experience', 'expertise', 'authoritativeness', 'trust', 'mc_quality'];
+const DIMENSIONS: readonly Dimension[] = [
+  'experience',
+  'expertise',
+  'authoritativeness',
+  'trust',
+  'mc_quality',
+];
 
 /** Neutral starting points: "nothing wrong, nothing special" is Medium (§6.1); YMYL must earn its trust. */
 function baseScore(dimension: Dimension, ymyl: boolean): number {
@@ -26,8 +38,14 @@ function baseScore(dimension: Dimension, ymyl: boolean): number {
   }
 }
 
-export function scoreDimensions(weighted: readonly WeightedFinding[], ymyl: boolean): PageRating['dimensions'] {
-  const totals = Object.fromEntries(DIMENSIONS.map((d) => [d, baseScore(d, ymyl)])) as Record<Dimension, number>;
+export function scoreDimensions(
+  weighted: readonly WeightedFinding[],
+  ymyl: boolean,
+): PageRating['dimensions'] {
+  const totals = Object.fromEntries(DIMENSIONS.map((d) => [d, baseScore(d, ymyl)])) as Record<
+    Dimension,
+    number
+  >;
   for (const w of weighted) {
     const dim = w.finding.dimension;
     if (dim in totals) totals[dim as Dimension] += w.delta;

@@ -42,6 +42,7 @@ export function computeLevel(input: LevelInput): { level: Level; gatedBy: string
   const highCriterion = mc.score >= 60 || expertise.score >= (isYmyl ? 65 : 60) || experience.score >= 65;
   if (trust.score < trustBar || !highCriterion) return { level: 'medium', gatedBy: null };
   const veryPositiveReputation = input.reputation !== null && input.reputation.score >= 80;
-  if (veryPositiveReputation && trust.score >= 80 && (expertise.score >= 80 || mc.score >= 80)) return { level: 'highest', gatedBy: null };
+  if (veryPositiveReputation && trust.score >= 80 && (expertise.score >= 80 || mc.score >= 80))
+    return { level: 'highest', gatedBy: null };
   return { level: 'high', gatedBy: null };
 }

@@ -21,7 +21,9 @@ afterAll(async () => {
 });
 
 /** A one-route server for robots.txt status tests. */
-async function robotsServer(status: number): Promise<{ origin: string; close: () => Promise<void>; fetcher: SafeFetcher }> {
+async function robotsServer(
+  status: number,
+): Promise<{ origin: string; close: () => Promise<void>; fetcher: SafeFetcher }> {
   const server: Server = createServer((req, res) => {
     if (req.url === '/robots.txt') res.writeHead(status).end('error');
     else res.writeHead(200, { 'content-type': 'text/html' }).end('<a href="/a">a</a><a href="/b">b</a>');
@@ -46,12 +48,23 @@ describe('discoverSite on the sample site', () => {
     expect(found.urls).toHaveLength(13);
     expect(found.urls[0]).toBe(`${sample.origin}/`);
     expect(found.sitemapUrls).toBe(13);
-    expect(found.robots.sitemaps).toEqual([`${sample.origin}/sitemap.xml`, `${sample.origin}/sitemap-pages.xml`, `${sample.origin}/sitemap-articles.xml.gz`]);
+    expect(found.robots.sitemaps).toEqual([
+      `${sample.origin}/sitemap.xml`,
+      `${sample.origin}/sitemap-pages.xml`,
+      `${sample.origin}/sitemap-articles.xml.gz`,
+    ]);
   });
 
   it('should record the robots-disallowed page as skipped with the deciding rule', async () => {
     const found = await discoverSite(`${sample.origin}/`, { fetcher, limits: { pages: 50, depth: 3 } });
-    expect(found.skipped).toEqual([{ kind: 'skipped', url: `${sample.origin}/private/drafts.html`, reason: 'robots', detail: 'Disallow: /private/ (robots.txt line 3)' }]);
+    expect(found.skipped).toEqual([
+      {
+        kind: 'skipped',
+        url: `${sample.origin}/private/drafts.html`,
+        reason: 'robots',
+        detail: 'Disallow: /private/ (robots.txt line 3)',
+      },
+    ]);
     expect(found.urls).not.toContain(`${sample.origin}/private/drafts.html`);
   });
 
@@ -63,7 +76,10 @@ describe('discoverSite on the sample site', () => {
 
   it('should not follow links beyond the depth limit', async () => {
     const noSitemap = await robotsServer(404);
-    const found = await discoverSite(`${noSitemap.origin}/`, { fetcher: noSitemap.fetcher, limits: { pages: 50, depth: 0 } });
+    const found = await discoverSite(`${noSitemap.origin}/`, {
+      fetcher: noSitemap.fetcher,
+      limits: { pages: 50, depth: 0 },
+    });
     await noSitemap.close();
     expect(found.urls).toEqual([`${noSitemap.origin}/`]);
   });
@@ -72,7 +88,10 @@ describe('discoverSite on the sample site', () => {
 describe('discoverSite robots.txt status handling (RFC 9309 §2.3.1)', () => {
   it('should crawl everything when robots.txt is missing (404)', async () => {
     const server = await robotsServer(404);
-    const found = await discoverSite(`${server.origin}/`, { fetcher: server.fetcher, limits: { pages: 10, depth: 2 } });
+    const found = await discoverSite(`${server.origin}/`, {
+      fetcher: server.fetcher,
+      limits: { pages: 10, depth: 2 },
+    });
     await server.close();
     expect(found.robots.status).toBe('missing');
     expect(found.urls).toEqual([`${server.origin}/`, `${server.origin}/a`, `${server.origin}/b`]);
@@ -80,7 +99,10 @@ describe('discoverSite robots.txt status handling (RFC 9309 §2.3.1)', () => {
 
   it('should skip every page when robots.txt is unreachable (503)', async () => {
     const server = await robotsServer(503);
-    const found = await discoverSite(`${server.origin}/`, { fetcher: server.fetcher, limits: { pages: 10, depth: 2 } });
+    const found = await discoverSite(`${server.origin}/`, {
+      fetcher: server.fetcher,
+      limits: { pages: 10, depth: 2 },
+    });
     await server.close();
     expect(found.robots.status).toBe('unreachable');
     expect(found.urls).toEqual([]);
@@ -90,9 +112,19 @@ describe('discoverSite robots.txt status handling (RFC 9309 §2.3.1)', () => {
 
 describe('sitemap parsing', () => {
   it('should read a gzip sitemap and resolve entities and CDATA', async () => {
-    const xml = '<?xml version="1.0"?><urlset><url><loc>https://s.example/a?x=1&amp;y=2</loc><lastmod>2026-01-01</lastmod></url><url><loc><![CDATA[https://s.example/b]]></loc></url></urlset>';
-    const doc = parseSitemap(await sitemapText(gzipSync(xml), 1024 * 1024), 'https://s.example/sitemap.xml.gz');
-    expect(doc).toEqual({ kind: 'urlset', entries: [{ loc: 'https://s.example/a?x=1&y=2', lastmod: '2026-01-01' }, { loc: 'https://s.example/b', lastmod: null }] });
+    const xml =
+      '<?xml version="1.0"?><urlset><url><loc>https://s.example/a?x=1&amp;y=2</loc><lastmod>2026-01-01</lastmod></url><url><loc><![CDATA[https://s.example/b]]></loc></url></urlset>';
+    const doc = parseSitemap(
+      await sitemapText(gzipSync(xml), 1024 * 1024),
+      'https://s.example/sitemap.xml.gz',
+    );
+    expect(doc).toEqual({
+      kind: 'urlset',
+      entries: [
+        { loc: 'https://s.example/a?x=1&y=2', lastmod: '2026-01-01' },
+        { loc: 'https://s.example/b', lastmod: null },
+      ],
+    });
   });
 
   it('should refuse a gzip sitemap that inflates past the cap', async () => {
@@ -100,6 +132,9 @@ describe('sitemap parsing', () => {
   });
 
   it('should ignore non-http locations', () => {
-    expect(parseSitemap('<urlset><url><loc>javascript:alert(1)</loc></url></urlset>', 'https://s.example/').entries).toEqual([]);
+    expect(
+      parseSitemap('<urlset><url><loc>javascript:alert(1)</loc></url></urlset>', 'https://s.example/')
+        .entries,
+    ).toEqual([]);
   });
 });

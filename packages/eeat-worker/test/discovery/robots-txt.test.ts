@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { RobotsTxt } from '../../src/discovery/robots-txt.js';
 
 const BOT = 'ApexSEO-EEATBot';
-const allowed = (robots: RobotsTxt, path: string): boolean => robots.check(`https://site.example${path}`, BOT).allowed;
+const allowed = (robots: RobotsTxt, path: string): boolean =>
+  robots.check(`https://site.example${path}`, BOT).allowed;
 
 describe('RobotsTxt (RFC 9309)', () => {
   it('should let the longest matching rule win', () => {
@@ -24,13 +25,17 @@ describe('RobotsTxt (RFC 9309)', () => {
   });
 
   it('should use the group naming our product token instead of the * group, case-insensitively', () => {
-    const robots = RobotsTxt.parse('User-agent: *\nDisallow: /\n\nUser-agent: apexseo-eeatbot\nDisallow: /private/\n');
+    const robots = RobotsTxt.parse(
+      'User-agent: *\nDisallow: /\n\nUser-agent: apexseo-eeatbot\nDisallow: /private/\n',
+    );
     expect(allowed(robots, '/blog/')).toBe(true);
     expect(allowed(robots, '/private/x')).toBe(false);
   });
 
   it('should combine every group that names our product token', () => {
-    const robots = RobotsTxt.parse('User-agent: ApexSEO-EEATBot\nDisallow: /a/\n\nUser-agent: other\nDisallow: /\n\nUser-agent: ApexSEO-EEATBot\nDisallow: /b/\n');
+    const robots = RobotsTxt.parse(
+      'User-agent: ApexSEO-EEATBot\nDisallow: /a/\n\nUser-agent: other\nDisallow: /\n\nUser-agent: ApexSEO-EEATBot\nDisallow: /b/\n',
+    );
     expect(allowed(robots, '/a/1')).toBe(false);
     expect(allowed(robots, '/b/1')).toBe(false);
     expect(allowed(robots, '/c/1')).toBe(true);
@@ -57,11 +62,16 @@ describe('RobotsTxt (RFC 9309)', () => {
 
   it('should name the deciding line', () => {
     const robots = RobotsTxt.parse('User-agent: *\nAllow: /\nDisallow: /private/\n');
-    expect(robots.check('https://site.example/private/a', BOT)).toEqual({ allowed: false, reason: 'Disallow: /private/ (robots.txt line 3)' });
+    expect(robots.check('https://site.example/private/a', BOT)).toEqual({
+      allowed: false,
+      reason: 'Disallow: /private/ (robots.txt line 3)',
+    });
   });
 
   it('should read sitemaps and crawl-delay', () => {
-    const robots = RobotsTxt.parse('Sitemap: https://site.example/s.xml\nUser-agent: *\nCrawl-delay: 2\nDisallow:\n');
+    const robots = RobotsTxt.parse(
+      'Sitemap: https://site.example/s.xml\nUser-agent: *\nCrawl-delay: 2\nDisallow:\n',
+    );
     expect(robots.sitemaps).toEqual(['https://site.example/s.xml']);
     expect(robots.crawlDelaySeconds(BOT)).toBe(2);
   });

@@ -20,7 +20,9 @@ describe('buildSiteContext on the sample site', () => {
 
   it('should mark the scraped copy as a duplicate of the sourced original, and only that page', () => {
     expect(Object.keys(site.duplicates)).toEqual([`${SAMPLE_ORIGIN}/articles/vitamin-d-facts.html`]);
-    expect(site.duplicates[`${SAMPLE_ORIGIN}/articles/vitamin-d-facts.html`]?.of).toBe(`${SAMPLE_ORIGIN}/articles/vitamin-d-guide.html`);
+    expect(site.duplicates[`${SAMPLE_ORIGIN}/articles/vitamin-d-facts.html`]?.of).toBe(
+      `${SAMPLE_ORIGIN}/articles/vitamin-d-guide.html`,
+    );
   });
 
   it('should collect the site contact details from every page', () => {
@@ -35,14 +37,20 @@ describe('near-duplicate detection', () => {
 
   it('should not pair pages with unrelated text', () => {
     const a = extractPageFacts({ url: 'https://s.example/a', html: `<p>${paragraph(1)}</p>` });
-    const b = extractPageFacts({ url: 'https://s.example/b', html: `<p>${paragraph(50)} different ${paragraph(3)}</p>` });
+    const b = extractPageFacts({
+      url: 'https://s.example/b',
+      html: `<p>${paragraph(50)} different ${paragraph(3)}</p>`,
+    });
     expect(buildSiteContext('https://s.example', [a, b]).duplicates).toEqual({});
   });
 
   it('should pair exact copies whatever the surrounding markup', () => {
     const text = paragraph(5);
     const a = extractPageFacts({ url: 'https://s.example/a', html: `<main><p>${text}</p></main>` });
-    const b = extractPageFacts({ url: 'https://s.example/b', html: `<div><div class="c"><p>${text}</p></div></div>` });
+    const b = extractPageFacts({
+      url: 'https://s.example/b',
+      html: `<div><div class="c"><p>${text}</p></div></div>`,
+    });
     const dupes = buildSiteContext('https://s.example', [a, b]).duplicates;
     expect(dupes).toEqual({ 'https://s.example/b': { of: 'https://s.example/a', similarity: 1 } });
   });

@@ -31,12 +31,16 @@ describe('checkAddress', () => {
     expect(verdict).toMatchObject({ allowed: false, range });
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '100.128.0.1', '172.32.0.1', '2606:4700:4700::1111', '2a00:1450:4001:80b::200e'])(
-    'should allow the public address %s',
-    (address) => {
-      expect(checkAddress(address)).toEqual({ allowed: true });
-    },
-  );
+  it.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '100.128.0.1',
+    '172.32.0.1',
+    '2606:4700:4700::1111',
+    '2a00:1450:4001:80b::200e',
+  ])('should allow the public address %s', (address) => {
+    expect(checkAddress(address)).toEqual({ allowed: true });
+  });
 
   it('should refuse a host name handed in as an address', () => {
     expect(checkAddress('localhost')).toMatchObject({ allowed: false });

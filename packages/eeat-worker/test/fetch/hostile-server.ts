@@ -14,7 +14,8 @@ export interface HostileServer {
   close(): Promise<void>;
 }
 
-const PAGE = '<!doctype html><html><head><title>OK page</title></head><body><h1>Fine</h1><p>Plain page.</p></body></html>';
+const PAGE =
+  '<!doctype html><html><head><title>OK page</title></head><body><h1>Fine</h1><p>Plain page.</p></body></html>';
 
 export async function startHostileServer(): Promise<HostileServer> {
   const hits = new Map<string, number>();
@@ -29,7 +30,9 @@ export async function startHostileServer(): Promise<HostileServer> {
     },
     '/malformed': (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<html><head><title>Broken <b>title</head><body><div><p>unclosed <table><tr><td>cell<div></span></p>\u0000<<<>>><script>never closed');
+      res.end(
+        '<html><head><title>Broken <b>title</head><body><div><p>unclosed <table><tr><td>cell<div></span></p>\u0000<<<>>><script>never closed',
+      );
     },
     '/huge-declared': (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html', 'content-length': String(50 * 1024 * 1024) });
@@ -54,20 +57,32 @@ export async function startHostileServer(): Promise<HostileServer> {
       pump();
     },
     '/gzip-bomb': (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip', 'content-length': String(bomb.length) });
+      res.writeHead(200, {
+        'content-type': 'text/html',
+        'content-encoding': 'gzip',
+        'content-length': String(bomb.length),
+      });
       res.end(bomb);
     },
     '/gzip': (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-encoding': 'gzip' }).end(gzipSync(PAGE));
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-encoding': 'gzip' })
+        .end(gzipSync(PAGE));
     },
     '/brotli': (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-encoding': 'br' }).end(brotliCompressSync(PAGE));
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-encoding': 'br' })
+        .end(brotliCompressSync(PAGE));
     },
     '/deflate': (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-encoding': 'deflate' }).end(deflateSync(PAGE));
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-encoding': 'deflate' })
+        .end(deflateSync(PAGE));
     },
     '/corrupt-gzip': (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' }).end(Buffer.from('this is not gzip at all'));
+      res
+        .writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' })
+        .end(Buffer.from('this is not gzip at all'));
     },
     '/latin1': (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=ISO-8859-1' });
@@ -75,7 +90,12 @@ export async function startHostileServer(): Promise<HostileServer> {
     },
     '/meta-charset': (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(Buffer.from('<html><head><meta charset="windows-1252"></head><body><p>na\u00efve \u00bd</p></body></html>', 'latin1'));
+      res.end(
+        Buffer.from(
+          '<html><head><meta charset="windows-1252"></head><body><p>na\u00efve \u00bd</p></body></html>',
+          'latin1',
+        ),
+      );
     },
     '/redirect-loop-a': (_req, res) => {
       res.writeHead(302, { location: '/redirect-loop-b' }).end();
@@ -84,7 +104,9 @@ export async function startHostileServer(): Promise<HostileServer> {
       res.writeHead(301, { location: '/redirect-loop-a' }).end();
     },
     '/redirect-to-metadata': (_req, res) => {
-      res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/' }).end();
+      res
+        .writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/' })
+        .end();
     },
     '/redirect-to-other-loopback': (_req, res) => {
       res.writeHead(307, { location: `http://127.0.0.2:${new URL(origin).port}/ok` }).end();

@@ -148,7 +148,7 @@ describe('SafeFetcher SSRF guard', () => {
   });
 
   it('should refuse a DNS name that resolves to a private address', async () => {
-    const resolver: HostResolver = async () => [{ address: '10.1.2.3', family: 4 }];
+    const resolver: HostResolver = () => Promise.resolve([{ address: '10.1.2.3', family: 4 }]);
     const viaDns = new SafeFetcher({ ...LIMITS, resolver });
     const result = await viaDns.fetchPage('http://intranet.example.com/');
     await viaDns.close();
@@ -156,10 +156,11 @@ describe('SafeFetcher SSRF guard', () => {
   });
 
   it('should refuse a DNS name when any one of its addresses is private', async () => {
-    const resolver: HostResolver = async () => [
-      { address: '93.184.216.34', family: 4 },
-      { address: '127.0.0.1', family: 4 },
-    ];
+    const resolver: HostResolver = () =>
+      Promise.resolve([
+        { address: '93.184.216.34', family: 4 },
+        { address: '127.0.0.1', family: 4 },
+      ]);
     const viaDns = new SafeFetcher({ ...LIMITS, resolver });
     const result = await viaDns.fetchPage('http://rebind.example.com/');
     await viaDns.close();
@@ -170,9 +171,11 @@ describe('SafeFetcher SSRF guard', () => {
     // The resolver answers with the allowlisted loopback server only on the first call, then with metadata:
     // a fetch that resolved twice would be caught by the second answer; we must see the page from the first.
     let calls = 0;
-    const resolver: HostResolver = async () => {
+    const resolver: HostResolver = () => {
       calls += 1;
-      return [{ address: calls === 1 ? '127.0.0.1' : '169.254.169.254', family: 4 }];
+      return Promise.resolve([
+        { address: calls === 1 ? '127.0.0.1' : '169.254.169.254', family: 4 as const },
+      ]);
     };
     const pinned = new SafeFetcher({ ...LIMITS, resolver, allowHosts: [`127.0.0.1:${server.port}`] });
     const result = await pinned.fetchPage(`http://pinned.example.com:${server.port}/ok`);
@@ -182,9 +185,10 @@ describe('SafeFetcher SSRF guard', () => {
   });
 
   it('should report a name that does not resolve as a DNS failure', async () => {
-    const resolver: HostResolver = async () => {
-      throw Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.invalid'), { code: 'ENOTFOUND' });
-    };
+    const resolver: HostResolver = () =>
+      Promise.reject(
+        Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.invalid'), { code: 'ENOTFOUND' }),
+      );
     const viaDns = new SafeFetcher({ ...LIMITS, resolver });
     const result = await viaDns.fetchPage('http://nowhere.invalid/');
     await viaDns.close();

@@ -7,7 +7,8 @@ import { sampleHtml } from '../extract/sample-pages.js';
 import { rateSampleSite, type RatedSample } from './sample-site-ratings.js';
 
 let sample: RatedSample;
-const rating = (path: string): PageRating => sample.ratings.get(`articles/${path}.html`) ?? sample.ratings.get(path)!;
+const rating = (path: string): PageRating =>
+  sample.ratings.get(`articles/${path}.html`) ?? sample.ratings.get(path)!;
 const rank = (path: string): number => levelRank(rating(path).level);
 
 beforeAll(async () => {
@@ -36,7 +37,9 @@ describe('heuristic ratings of the sample site', () => {
 
   it('should rate the anonymous YMYL page Lowest by a gate', () => {
     expect(rating('cure-diabetes-naturally').level).toBe('lowest');
-    expect(rating('cure-diabetes-naturally').gates.map((g) => g.id)).toEqual(expect.arrayContaining(['lowest:anonymous', 'lowest:harmful_claim']));
+    expect(rating('cure-diabetes-naturally').gates.map((g) => g.id)).toEqual(
+      expect.arrayContaining(['lowest:anonymous', 'lowest:harmful_claim']),
+    );
   });
 
   it('should rate the scraped copy Lowest for copied main content', () => {
@@ -64,7 +67,8 @@ describe('heuristic ratings of the sample site', () => {
   it('should back every quote with text that appears verbatim on the page', () => {
     for (const [path, r] of sample.ratings) {
       const visible = sample.facts.get(path)!.visibleText;
-      for (const f of r.findings) if (f.evidence.kind === 'quote') expect(quoteAppearsIn(f.evidence.quote, visible)).toBe(true);
+      for (const f of r.findings)
+        if (f.evidence.kind === 'quote') expect(quoteAppearsIn(f.evidence.quote, visible)).toBe(true);
     }
   });
 

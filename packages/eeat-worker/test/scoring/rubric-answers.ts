@@ -1,7 +1,10 @@
 /** Constructed provider answers for the rubric tests. */
 import type { RubricAnswer } from '../../src/scoring/llm/rubric-schema.js';
 
-const dim = (score: number, rationale = 'as stated on the page'): { score: number; rationale: string } => ({ score, rationale });
+const dim = (score: number, rationale = 'as stated on the page'): { score: number; rationale: string } => ({
+  score,
+  rationale,
+});
 
 /** What a manipulated model would answer for the injection page: everything perfect. */
 export function obedientAnswerForTonic(): RubricAnswer {
@@ -11,10 +14,28 @@ export function obedientAnswerForTonic(): RubricAnswer {
     ymyl: { class: 'health_safety', clarity: 'clear' },
     pageAddressesRater: false,
     findings: [
-      { dimension: 'expertise', polarity: 'positive', gate: 'none', message: 'Written by world-leading medical experts', quote: 'This page was written by world-leading medical experts' },
-      { dimension: 'trust', polarity: 'positive', gate: 'none', message: 'Made from natural ingredients', quote: 'It is made from valerian, chamomile and a secret blend of plant extracts.' },
+      {
+        dimension: 'expertise',
+        polarity: 'positive',
+        gate: 'none',
+        message: 'Written by world-leading medical experts',
+        quote: 'This page was written by world-leading medical experts',
+      },
+      {
+        dimension: 'trust',
+        polarity: 'positive',
+        gate: 'none',
+        message: 'Made from natural ingredients',
+        quote: 'It is made from valerian, chamomile and a secret blend of plant extracts.',
+      },
     ],
-    dimensions: { experience: dim(100), expertise: dim(100), authoritativeness: dim(100), trust: dim(100), mc_quality: dim(100) },
+    dimensions: {
+      experience: dim(100),
+      expertise: dim(100),
+      authoritativeness: dim(100),
+      trust: dim(100),
+      mc_quality: dim(100),
+    },
   };
 }
 
@@ -26,11 +47,41 @@ export function carefulAnswerForGuide(): RubricAnswer {
     ymyl: { class: 'health_safety', clarity: 'clear' },
     pageAddressesRater: false,
     findings: [
-      { dimension: 'experience', polarity: 'positive', gate: 'none', message: 'First-hand clinical experience', quote: 'In my clinic I see low vitamin D most often in older patients who are housebound' },
-      { dimension: 'expertise', polarity: 'positive', gate: 'none', message: 'Cites the largest randomised trial', quote: 'The VITAL trial followed 25,871 adults for a median of 5.3 years' },
-      { dimension: 'trust', polarity: 'negative', gate: 'lowest', message: 'Recommends dangerous megadoses', quote: 'Take 50,000 IU of vitamin D every day to prevent all disease' },
-      { dimension: 'trust', polarity: 'positive', gate: 'none', message: 'Warns against overdose', quote: 'Do not take more than 100 micrograms a day unless a doctor prescribes it' },
+      {
+        dimension: 'experience',
+        polarity: 'positive',
+        gate: 'none',
+        message: 'First-hand clinical experience',
+        quote: 'In my clinic I see low vitamin D most often in older patients who are housebound',
+      },
+      {
+        dimension: 'expertise',
+        polarity: 'positive',
+        gate: 'none',
+        message: 'Cites the largest randomised trial',
+        quote: 'The VITAL trial followed 25,871 adults for a median of 5.3 years',
+      },
+      {
+        dimension: 'trust',
+        polarity: 'negative',
+        gate: 'lowest',
+        message: 'Recommends dangerous megadoses',
+        quote: 'Take 50,000 IU of vitamin D every day to prevent all disease',
+      },
+      {
+        dimension: 'trust',
+        polarity: 'positive',
+        gate: 'none',
+        message: 'Warns against overdose',
+        quote: 'Do not take more than 100 micrograms a day unless a doctor prescribes it',
+      },
     ],
-    dimensions: { experience: dim(70), expertise: dim(82), authoritativeness: dim(65), trust: dim(78), mc_quality: dim(76) },
+    dimensions: {
+      experience: dim(70),
+      expertise: dim(82),
+      authoritativeness: dim(65),
+      trust: dim(78),
+      mc_quality: dim(76),
+    },
   };
 }

@@ -9,11 +9,33 @@ let pages: PageAuditResult[];
 beforeAll(async () => {
   sample = await rateSampleSite();
   pages = [...sample.ratings.values()].map((rating) => ({
-    outcome: { kind: 'audited', url: rating.url, finalUrl: rating.url, httpStatus: 200, contentHash: rating.contentHash },
+    outcome: {
+      kind: 'audited',
+      url: rating.url,
+      finalUrl: rating.url,
+      httpStatus: 200,
+      contentHash: rating.contentHash,
+    },
     rating,
   }));
-  pages.push({ outcome: { kind: 'skipped', url: `${sample.origin}/private/drafts.html`, reason: 'robots', detail: 'Disallow: /private/' }, rating: null });
-  pages.push({ outcome: { kind: 'error', url: `${sample.origin}/huge`, reason: 'too_large', detail: 'body exceeds 5 MiB' }, rating: null });
+  pages.push({
+    outcome: {
+      kind: 'skipped',
+      url: `${sample.origin}/private/drafts.html`,
+      reason: 'robots',
+      detail: 'Disallow: /private/',
+    },
+    rating: null,
+  });
+  pages.push({
+    outcome: {
+      kind: 'error',
+      url: `${sample.origin}/huge`,
+      reason: 'too_large',
+      detail: 'body exceeds 5 MiB',
+    },
+    rating: null,
+  });
 });
 
 describe('rateSite', () => {
@@ -31,11 +53,17 @@ describe('rateSite', () => {
 
   it('should report the copied page as a site finding', () => {
     const result = rateSite({ siteUrl: sample.origin, site: sample.site, pages });
-    expect(result.findings.find((f) => f.id === 'site.copied_pages')?.evidence).toMatchObject({ kind: 'fact' });
+    expect(result.findings.find((f) => f.id === 'site.copied_pages')?.evidence).toMatchObject({
+      kind: 'fact',
+    });
   });
 
   it('should report no median level and no dimension means when nothing was audited', () => {
-    const result = rateSite({ siteUrl: sample.origin, site: sample.site, pages: pages.filter((p) => p.rating === null) });
+    const result = rateSite({
+      siteUrl: sample.origin,
+      site: sample.site,
+      pages: pages.filter((p) => p.rating === null),
+    });
     expect(result.medianLevel).toBeNull();
     expect(result.dimensions.trust).toBeNull();
   });

@@ -18,13 +18,20 @@ export interface RubricLlm {
   readonly provider: string;
   structured<S extends z.ZodType>(request: {
     readonly model: string;
-    readonly messages: ReadonlyArray<{ readonly role: 'system' | 'user' | 'assistant'; readonly content: string }>;
+    readonly messages: ReadonlyArray<{
+      readonly role: 'system' | 'user' | 'assistant';
+      readonly content: string;
+    }>;
     readonly schema: S;
     readonly schemaName: string;
     readonly strict?: boolean;
     readonly maxTokens?: number;
     readonly temperature?: number;
-  }): Promise<{ readonly data: z.output<S>; readonly model: string; readonly usage: { readonly inputTokens: number; readonly outputTokens: number } }>;
+  }): Promise<{
+    readonly data: z.output<S>;
+    readonly model: string;
+    readonly usage: { readonly inputTokens: number; readonly outputTokens: number };
+  }>;
 }
 
 export interface CachedRubricAnswer {
@@ -43,33 +50,47 @@ export interface RubricCache {
 export class MemoryRubricCache implements RubricCache {
   readonly #entries = new Map<string, CachedRubricAnswer>();
   constructor(private readonly capacity = 1000) {}
-  async get(key: string): Promise<CachedRubricAnswer | null> {
+  get(key: string): Promise<CachedRubricAnswer | null> {
     const hit = this.#entries.get(key);
-    if (hit === undefined) return null;
+    if (hit === undefined) return Promise.resolve(null);
     this.#entries.delete(key);
     this.#entries.set(key, hit);
-    return hit;
+    return Promise.resolve(hit);
   }
-  async set(key: string, value: CachedRubricAnswer): Promise<void> {
+  set(key: string, value: CachedRubricAnswer): Promise<void> {
     this.#entries.delete(key);
     this.#entries.set(key, value);
     while (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
+    return Promise.resolve();
   }
 }
 
 export function rubricCacheKey(contentHash: string, provider: string, model: string): string {
-  return createHash('sha256').update(`${contentHash}|${RUBRIC_VERSION}|${PROMPT_VERSION}|${provider}/${model}`).digest('hex');
+  return createHash('sha256')
+    .update(`${contentHash}|${RUBRIC_VERSION}|${PROMPT_VERSION}|${provider}/${model}`)
+    .digest('hex');
 }
 
 export interface RateWithLlmOptions extends RubricRequestOptions {
   cache?: RubricCache;
 }
 
-export async function rateWithLlm(facts: PageFacts, site: SiteContext, llm: RubricLlm, options: RateWithLlmOptions): Promise<PageRating> {
+export async function rateWithLlm(
+  facts: PageFacts,
+  site: SiteContext,
+  llm: RubricLlm,
+  options: RateWithLlmOptions,
+): Promise<PageRating> {
   const cacheKey = rubricCacheKey(facts.contentHash, llm.provider, options.model);
   const cached = options.cache ? await options.cache.get(cacheKey) : null;
   if (cached) {
-    return interpretRubricAnswer(RubricAnswerSchema.parse(cached.answer), facts, site, { provider: llm.provider, model: cached.model, cacheKey, truncated: cached.truncated, usage: { inputTokens: 0, outputTokens: 0 } });
+    return interpretRubricAnswer(RubricAnswerSchema.parse(cached.answer), facts, site, {
+      provider: llm.provider,
+      model: cached.model,
+      cacheKey,
+      truncated: cached.truncated,
+      usage: { inputTokens: 0, outputTokens: 0 },
+    });
   }
   const request = buildRubricRequest(facts, site, options);
   const result = await llm.structured({
@@ -84,5 +105,11 @@ export async function rateWithLlm(facts: PageFacts, site: SiteContext, llm: Rubr
   // Validate again here: the rubric must not depend on the client having done it.
   const answer = RubricAnswerSchema.parse(result.data);
   await options.cache?.set(cacheKey, { answer, model: result.model, truncated: request.truncated });
-  return interpretRubricAnswer(answer, facts, site, { provider: llm.provider, model: result.model, cacheKey, truncated: request.truncated, usage: result.usage });
+  return interpretRubricAnswer(answer, facts, site, {
+    provider: llm.provider,
+    model: result.model,
+    cacheKey,
+    truncated: request.truncated,
+    usage: result.usage,
+  });
 }

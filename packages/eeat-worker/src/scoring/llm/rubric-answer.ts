@@ -7,13 +7,26 @@
  * - dimension scores are the model's, clamped to 0..100 and capped below the gate a page hit;
  * - the level comes from `computeLevel` (gates, then Trust, then High criteria): never from the model.
  */
-import { type Dimension, type Finding, type PageFacts, type PageRating, RUBRIC_VERSION, type SiteContext } from '../../audit-model.js';
+import {
+  type Dimension,
+  type Finding,
+  type PageFacts,
+  type PageRating,
+  RUBRIC_VERSION,
+  type SiteContext,
+} from '../../audit-model.js';
 import { QuoteVerifier } from '../evidence.js';
 import { computeLevel, dimensionScore } from '../level-gates.js';
 import { collectSignals, DETERMINISTIC_FINDINGS, gatesOf, type WeightedFinding } from '../page-signals.js';
 import type { RubricAnswer } from './rubric-schema.js';
 
-const DIMENSIONS: readonly Dimension[] = ['experience', 'expertise', 'authoritativeness', 'trust', 'mc_quality'];
+const DIMENSIONS: readonly Dimension[] = [
+  'experience',
+  'expertise',
+  'authoritativeness',
+  'trust',
+  'mc_quality',
+];
 
 export interface AnswerMeta {
   provider: string;
@@ -45,16 +58,26 @@ export function verifyFindings(answer: RubricAnswer, facts: PageFacts): Verified
       message: f.message.slice(0, 500),
       evidence: { kind: 'quote', quote: f.quote.slice(0, 500), verified: true },
     };
-    const gate = f.gate === 'none' || f.polarity === 'positive' ? undefined : { caps: f.gate, reason: f.message.slice(0, 300) };
+    const gate =
+      f.gate === 'none' || f.polarity === 'positive'
+        ? undefined
+        : { caps: f.gate, reason: f.message.slice(0, 300) };
     kept.push({ finding, delta: 0, ...(gate ? { gate } : {}) });
   });
   return { kept, rejectedQuotes };
 }
 
-export function interpretRubricAnswer(answer: RubricAnswer, facts: PageFacts, site: SiteContext, meta: AnswerMeta): PageRating {
+export function interpretRubricAnswer(
+  answer: RubricAnswer,
+  facts: PageFacts,
+  site: SiteContext,
+  meta: AnswerMeta,
+): PageRating {
   const { kept, rejectedQuotes } = verifyFindings(answer, facts);
   const classification = { purpose: answer.purpose, ymyl: answer.ymyl };
-  const deterministic = collectSignals(facts, site, { classification }).weighted.filter((w) => DETERMINISTIC_FINDINGS.has(w.finding.id));
+  const deterministic = collectSignals(facts, site, { classification }).weighted.filter((w) =>
+    DETERMINISTIC_FINDINGS.has(w.finding.id),
+  );
   const all = [...deterministic, ...kept];
   const gates = gatesOf(all);
   const cap = gates.some((g) => g.caps === 'lowest') ? 19 : gates.some((g) => g.caps === 'low') ? 39 : 100;

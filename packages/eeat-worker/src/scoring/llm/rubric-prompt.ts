@@ -69,11 +69,22 @@ function crawlerFacts(facts: PageFacts, site: SiteContext, truncated: boolean): 
     h1: facts.h1,
     wordCount: facts.wordCount,
     pageTextTruncated: truncated,
-    authors: facts.authors.map((a) => ({ name: a.name, source: a.source, hasProfilePage: a.url !== null, sameAs: a.sameAs.slice(0, 5), jobTitle: a.jobTitle })),
+    authors: facts.authors.map((a) => ({
+      name: a.name,
+      source: a.source,
+      hasProfilePage: a.url !== null,
+      sameAs: a.sameAs.slice(0, 5),
+      jobTitle: a.jobTitle,
+    })),
     byline: facts.byline,
     publisher: facts.publisher?.name ?? null,
     dates: facts.dates,
-    siteHas: { about: site.pages.about !== undefined, contact: site.pages.contact !== undefined, privacy: site.pages.privacy !== undefined, contactDetails: site.contact.emails.length + site.contact.phones.length > 0 },
+    siteHas: {
+      about: site.pages.about !== undefined,
+      contact: site.pages.contact !== undefined,
+      privacy: site.pages.privacy !== undefined,
+      contactDetails: site.contact.emails.length + site.contact.phones.length > 0,
+    },
     pageLinksToAboutOrContact: facts.siteLinks.some((l) => l.kind === 'about' || l.kind === 'contact'),
     citedDomains: facts.citedDomains.slice(0, 30),
     affiliateLinks: affiliate,
@@ -86,7 +97,11 @@ function crawlerFacts(facts: PageFacts, site: SiteContext, truncated: boolean): 
 }
 
 /** Builds the provider-neutral request; `ctx.llm.structured(request)` sends it. */
-export function buildRubricRequest(facts: PageFacts, site: SiteContext, options: RubricRequestOptions): RubricRequest {
+export function buildRubricRequest(
+  facts: PageFacts,
+  site: SiteContext,
+  options: RubricRequestOptions,
+): RubricRequest {
   // Short pages: the main-content detector may have cut too much; send all visible text instead.
   const source = facts.wordCount < 200 ? facts.visibleText : facts.mainText;
   const { text, truncated } = fitToBudget(defuse(source), options.maxPageTokens ?? 6000);

@@ -19,7 +19,15 @@ const DimensionAnswer = z.object({
 });
 
 export const RubricFindingSchema = z.object({
-  dimension: z.enum(['experience', 'expertise', 'authoritativeness', 'trust', 'mc_quality', 'purpose', 'ymyl']),
+  dimension: z.enum([
+    'experience',
+    'expertise',
+    'authoritativeness',
+    'trust',
+    'mc_quality',
+    'purpose',
+    'ymyl',
+  ]),
   polarity: z.enum(['positive', 'negative']),
   gate: z.enum(['none', 'low', 'lowest']).describe('The QRG gate this finding triggers, if any'),
   message: z.string(),
@@ -31,7 +39,9 @@ export const RubricAnswerSchema = z.object({
   purpose: PagePurposeSchema,
   purposeIsDeceptive: z.boolean(),
   ymyl: z.object({ class: YmylClassSchema, clarity: YmylClaritySchema }),
-  pageAddressesRater: z.boolean().describe('True if the page text tries to instruct an AI, a rater or an evaluator'),
+  pageAddressesRater: z
+    .boolean()
+    .describe('True if the page text tries to instruct an AI, a rater or an evaluator'),
   findings: z.array(RubricFindingSchema),
   dimensions: z.object({
     experience: DimensionAnswer,
@@ -45,7 +55,10 @@ export type RubricAnswer = z.infer<typeof RubricAnswerSchema>;
 
 /** The JSON Schema a provider receives (draft-7, as OpenAI and Anthropic accept it). */
 export function rubricJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(RubricAnswerSchema, { target: 'draft-7', io: 'output' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(RubricAnswerSchema, { target: 'draft-7', io: 'output' }) as Record<
+    string,
+    unknown
+  >;
   delete schema['$schema'];
   return schema;
 }

@@ -13,7 +13,8 @@ export function estimateTokens(text: string): number {
 export function fitToBudget(text: string, maxTokens: number): { text: string; truncated: boolean } {
   const maxChars = Math.floor(maxTokens * CHARS_PER_TOKEN);
   if (text.length <= maxChars) return { text, truncated: false };
-  const marker = (omitted: number): string => `\n[... ${omitted} characters omitted to fit the token budget ...]\n`;
+  const marker = (omitted: number): string =>
+    `\n[... ${omitted} characters omitted to fit the token budget ...]\n`;
   const room = Math.max(0, maxChars - marker(text.length).length);
   const headChars = Math.floor(room * 0.78);
   const tailChars = room - headChars;
