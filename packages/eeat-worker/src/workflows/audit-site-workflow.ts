@@ -23,9 +23,11 @@ export { progressQuery };
 
 const DEFAULT_ACTIVITIES_PER_RUN = 500;
 
+// Bookkeeping activities retry without a limit (backing off to once a minute): a store outage delays an
+// audit, it never drops one. Only invalid input is final.
 const control = proxyActivities<AuditActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 5, initialInterval: '1 second', nonRetryableErrorTypes: ['InvalidAuditInput'] },
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['InvalidAuditInput'] },
 });
 const discovery = proxyActivities<AuditActivities>({
   startToCloseTimeout: '15 minutes',
@@ -47,7 +49,7 @@ interface MutableState {
   urls: string[];
   collected: string[];
   cursor: number;
-  counts: { done: number; failed: number; skipped: number };
+  counts: AuditSiteState['counts'];
   runs: number;
   parked: boolean;
 }
@@ -55,12 +57,12 @@ interface MutableState {
 export async function auditSite(input: AuditSiteInput, carried?: AuditSiteState): Promise<AuditSiteResult> {
   const state: MutableState = carried
     ? { ...carried, urls: [...carried.urls], collected: [...carried.collected], counts: { ...carried.counts }, parked: false }
-    : { scope: null, phase: 'starting', urls: [], collected: [], cursor: 0, counts: { done: 0, failed: 0, skipped: 0 }, runs: 0, parked: false };
+    : { scope: null, phase: 'starting', urls: [], collected: [], cursor: 0, counts: { done: 0, failed: 0, skipped: 0, outsideList: 0 }, runs: 0, parked: false };
 
   setHandler(progressQuery, (): AuditProgress => ({
     auditId: input.auditId,
     phase: state.phase,
-    total: state.urls.length + state.counts.skipped,
+    total: state.urls.length + state.counts.outsideList,
     done: state.counts.done,
     failed: state.counts.failed,
     skipped: state.counts.skipped,
@@ -75,9 +77,17 @@ export async function auditSite(input: AuditSiteInput, carried?: AuditSiteState)
 
   if (state.phase === 'starting' || state.phase === 'discovering') {
     state.phase = 'discovering';
-    const found = await discovery.discoverPages({ scope, limits: input.limits, allowHosts: input.allowHosts ?? [] });
-    state.urls = found.urls;
-    state.counts.skipped += found.skipped;
+    try {
+      const found = await discovery.discoverPages({ scope, limits: input.limits, allowHosts: input.allowHosts ?? [] });
+      state.urls = found.urls;
+      state.counts.skipped += found.skipped;
+      state.counts.outsideList += found.skipped;
+    } catch (err) {
+      // Discovery failed past its retries: the start URL gets the recorded error and the audit completes.
+      state.urls = [];
+      state.counts.outsideList++;
+      await recordLostPage(scope, input.siteUrl, err, state);
+    }
     state.phase = 'collecting';
     state.cursor = 0;
   }

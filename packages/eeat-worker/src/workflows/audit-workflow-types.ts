@@ -74,7 +74,8 @@ export interface AuditSiteState {
   readonly collected: string[];
   /** Index of the next URL of the current phase. */
   readonly cursor: number;
-  readonly counts: { done: number; failed: number; skipped: number };
+  /** `outsideList`: pages recorded that are not in `urls` (skipped by discovery, or the start URL when discovery failed). */
+  readonly counts: { done: number; failed: number; skipped: number; outsideList: number };
   readonly runs: number;
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { levelRank, type Level } from '../../src/audit-model.js';
-import { startAudit } from '../../src/routing/start-audit.js';
+import { startAudit, startPageAudit } from '../../src/routing/start-audit.js';
 import { startSampleSite, type SampleSite } from '../../src/sample-site-server.js';
 import { progressQuery } from '../../src/workflows/audit-queries.js';
 import type { AuditSiteResult } from '../../src/workflows/audit-workflow-types.js';
@@ -115,4 +115,45 @@ describe('auditSite end to end on the sample site', () => {
     expect(description.searchAttributes).toMatchObject({ TenantId: [ltdTenant], Plan: ['ltd'], AuditId: [id] });
     expect((await stores.results.siteAudit(ltdTenant, id))?.plan).toBe('ltd');
   }, 300_000);
+
+  it('should continue as new on a small activity budget and still record every page once', async () => {
+    const tenantId = `can-${suffix}`;
+    const id = `audit-${randomUUID()}`;
+    const started = await startAudit(workers.client, {
+      tenantId,
+      plan: 'mrr',
+      siteUrl: `${site.origin}/`,
+      auditId: id,
+      limits: { pages: 40, depth: 3, concurrencyPerHost: 4 },
+      allowHosts: [site.allowHost],
+      activitiesPerRun: 10,
+    });
+    const again = await started.handle.result();
+    expect(again.counts).toEqual(result.counts);
+    const progress = await started.handle.query(progressQuery);
+    expect(progress.runs).toBeGreaterThanOrEqual(2);
+    expect(await stores.results.countRows(tenantId, id, 'final')).toBe(result.counts.total);
+  }, 300_000);
+
+  it('should audit a single page with auditPage and record its one outcome', async () => {
+    const tenantId = `page-${suffix}`;
+    const started = await startPageAudit(workers.client, { tenantId, plan: 'ltd', url: `${site.origin}/articles/vitamin-d-guide.html`, allowHosts: [site.allowHost] });
+    const single = await started.handle.result();
+    expect(single.counts).toMatchObject({ total: 1, audited: 1 });
+    const pages = await stores.results.auditPages(tenantId, started.auditId);
+    expect(pages.map((p) => p.pageUrl)).toEqual([`${site.origin}/articles/vitamin-d-guide.html`]);
+    expect(started.taskQueue).toBe('eeat-standard');
+  }, 300_000);
+
+  it('should fail an audit with invalid input with an error naming the field, without running it', async () => {
+    const handle = await workers.client.workflow.start('auditSite', {
+      taskQueue: 'eeat-priority',
+      workflowId: `bad-${randomUUID()}`,
+      args: [{ tenantId: tenant, plan: 'mrr', auditId: 'bad-1', siteUrl: 'not a url', limits: { pages: 1, depth: 0, concurrencyPerHost: 1 }, scoring: 'heuristic' }],
+    });
+    await expect(handle.result()).rejects.toThrow(/Workflow execution failed/);
+    const history = await handle.fetchHistory();
+    const failure = JSON.stringify(history.events?.at(-1) ?? {});
+    expect(failure).toContain('siteUrl: must be an absolute http(s) URL');
+  }, 120_000);
 });
