@@ -17,12 +17,27 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
+interface LoggedRequest {
+  method?: string;
+  ip?: string;
+  routeOptions?: { url?: string };
+}
+
+/**
+ * Requests are logged by route pattern, never by raw URL: a caller that pastes a key into the path
+ * (by mistake or to probe us) must not get it written to the logs.
+ */
+function requestSerializer(request: LoggedRequest): Record<string, string | undefined> {
+  return { method: request.method, route: request.routeOptions?.url ?? '(no route)', remoteAddress: request.ip };
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = {
     level,
     base: { service: 'key-service' },
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: { req: requestSerializer },
   };
   return destination ? pino(options, destination) : pino(options);
 }
