@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantIdSearchAttribute, planSearchAttribute } from '../../src/workflow.js';
-import type { ScoreInput } from './fixtures/workflows.js';
+import type { ScoreInput, scoreOnce } from './fixtures/workflows.js';
 import { spawnWorker, startPlatform, type Platform, type WorkerProcess } from './platform.js';
 
 const REVOKED_KEY = 'sk-fleet-revoked-key-9a8b7c6d5e4f';
@@ -31,7 +31,7 @@ describe('fleet-wide key breaker across two worker processes', () => {
     // One logical call at a time, alternating between the two processes.
     for (let i = 0; i < 8; i++) {
       const queue = QUEUES[i % 2] as string;
-      const outcome = await platform.client.workflow.execute('scoreOnce', {
+      const outcome = await platform.client.workflow.execute<typeof scoreOnce>('scoreOnce', {
         taskQueue: queue,
         workflowId: `fleet-${stamp}-${i}`,
         args: [input],

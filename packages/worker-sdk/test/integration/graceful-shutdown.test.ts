@@ -34,7 +34,7 @@ describe('graceful shutdown', () => {
       ],
     });
     // The provider request is in flight (the stand-in holds its answer for 4 s).
-    await eventually(async () => platform.llm.calls(SLOW_KEY) === 1, 60_000, 50);
+    await eventually(() => Promise.resolve(platform.llm.calls(SLOW_KEY) === 1), 60_000, 50);
     const signalledAt = Date.now();
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
