@@ -5,7 +5,7 @@
  * on one core, which stays comparable when other work shares the machine; wall-clock figures are printed too.
  * Prints one JSON line.
  *
- *   node --import tsx bench/extract/src/measure.ts --impl apexseo|readability --corpus FILE --seconds 8
+ *   node --import tsx bench/extract/src/measure.ts --impl none|apexseo|readability --corpus FILE --seconds 8
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -26,6 +26,8 @@ const quiet = new VirtualConsole();
 
 /** Returns a number derived from the result so the work cannot be optimised away. */
 const impls: Record<string, (page: CorpusPage) => number> = {
+  /** No extraction: the floor of this process (Node, tsx, the corpus in memory) for the RSS comparison. */
+  none: (page) => page.html.length,
   apexseo: (page) => extractPageFacts({ url: page.url, html: page.html }).wordCount,
   readability: (page) => {
     const dom = new JSDOM(page.html, { url: page.url, virtualConsole: quiet });

@@ -65,6 +65,7 @@ const summary = (impl: string): Record<string, unknown> => ({
   peakRssMb: Math.max(...runs.filter((r) => r['impl'] === impl).map((r) => r['peakRssMb'] as number)),
   runs: runs.filter((r) => r['impl'] === impl),
 });
+const floor = measure('none');
 const ours = summary('apexseo');
 const baseline = summary('readability');
 const ratio =
@@ -84,6 +85,8 @@ const report = {
   },
   apexseo: ours,
   readabilityJsdom: baseline,
+  /** Peak RSS of the same process doing no extraction (Node + tsx + the corpus held in memory). */
+  processFloorPeakRssMb: floor['peakRssMb'],
   speedup: ratio,
   goal: 3,
   goalMet: ratio >= 3,
