@@ -134,6 +134,26 @@ function classify(err: unknown, deadline: AbortSignal): FetchFailure {
   }
 }
 
+/** Resolves or rejects with `promise`, or rejects when the deadline fires first (DNS has no timeout of ours). */
+function withDeadline<T>(promise: Promise<T>, deadline: AbortSignal): Promise<T> {
+  if (deadline.aborted) return Promise.reject(new FetchFailure('timeout', 'total fetch deadline exceeded'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void =>
+      reject(new FetchFailure('timeout', 'total fetch deadline exceeded while resolving the host'));
+    deadline.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        deadline.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        deadline.removeEventListener('abort', onAbort);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
 function parseHttpUrl(raw: string, base?: string): URL {
   let url: URL;
   try {
@@ -239,7 +259,7 @@ export class SafeFetcher {
       // Resolve and check once per hop; the connector connects to this very address (pinned), so a DNS
       // answer that changes afterwards cannot steer the socket. Every redirect hop comes back here.
       const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-      const resolved = await resolveChecked(url.hostname, port, this.#options);
+      const resolved = await withDeadline(resolveChecked(url.hostname, port, this.#options), deadline);
       if (this.#pinned.size > 4096) this.#pinned.clear(); // bounded: a missing pin only means one more checked lookup
       this.#pinned.set(pinKey(url.hostname, port), resolved);
       const response = await request(url, {

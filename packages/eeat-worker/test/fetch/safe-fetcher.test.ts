@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeOutcome, type FetchOutcome } from '../../src/audit-model.js';
+import { extractPageFacts } from '../../src/extract/page-facts.js';
 import type { HostResolver } from '../../src/fetch/guarded-connector.js';
 import { SafeFetcher } from '../../src/fetch/safe-fetcher.js';
 import { startHostileServer, type HostileServer } from './hostile-server.js';
@@ -60,6 +61,14 @@ describe('SafeFetcher on well-behaved pages', () => {
   it('should return malformed HTML as a page rather than failing', async () => {
     const result = await fetcher.fetchPage(`${server.origin}/malformed`);
     expect(label(result)).toBe('audited');
+  });
+
+  it('should extract facts from the fetched malformed page', async () => {
+    const result = await fetcher.fetchPage(`${server.origin}/malformed`);
+    const facts = result.ok ? extractPageFacts({ url: result.page.finalUrl, html: result.page.body }) : null;
+    expect(facts?.title).toBe(
+      'Broken <b>title</head><body><div><p>unclosed <table><tr><td>cell<div></span></p>\u0000<<<>>><script>never closed',
+    );
   });
 });
 
@@ -133,6 +142,9 @@ describe('SafeFetcher SSRF guard', () => {
     'http://192.168.0.1/',
     'http://0.0.0.0/',
     'http://224.0.0.1/',
+    'http://240.0.0.1/',
+    'http://255.255.255.255/',
+    'http://198.18.0.1/',
     'http://2130706433/',
     'http://0x7f.0.0.1/',
     'http://[::1]/',
@@ -182,6 +194,19 @@ describe('SafeFetcher SSRF guard', () => {
     await pinned.close();
     expect(label(result)).toBe('audited');
     expect(result.ok && result.page.remoteAddress).toBe('127.0.0.1');
+  });
+
+  it('should refuse localhost through the system resolver', async () => {
+    const result = await strict.fetchPage(`http://localhost:${server.port}/ok`);
+    expect(label(result)).toBe('error: blocked address');
+  });
+
+  it('should give up on a DNS lookup that never answers at the total deadline', async () => {
+    const resolver: HostResolver = () => new Promise(() => undefined);
+    const viaDns = new SafeFetcher({ ...LIMITS, totalTimeoutMs: 300, resolver });
+    const result = await viaDns.fetchPage('http://slow-dns.example/');
+    await viaDns.close();
+    expect(label(result)).toBe('error: timeout');
   });
 
   it('should report a name that does not resolve as a DNS failure', async () => {
