@@ -40,6 +40,8 @@ export function createAnalysisEngine(): AuditEngine {
         limits: { pages: limits.pages, depth: limits.depth },
         heartbeat: options.heartbeat,
         signal: options.signal,
+        // Depth 0 audits the start URL alone (auditPage): robots.txt is still obeyed, sitemaps are not read.
+        ...(limits.depth === 0 ? { maxSitemaps: 0 } : {}),
       });
       return { urls: found.urls, skipped: found.skipped };
     },
