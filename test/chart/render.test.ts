@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { copyChartWithoutDependencies, type ChartCopy } from './support/chart-copy.js';
 import {
   findObject,
@@ -71,6 +74,36 @@ describe('helm template of the profiles', () => {
         .sort(),
     ).toEqual(['eeat-worker-priority', 'eeat-worker-standard']);
   });
+
+  it.each(profiles)(
+    "should render, for an empty cluster, only objects whose API is built in or comes from an enabled dependency's crds/ folder (%s)",
+    async (profile) => {
+      // Helm installs crds/ folders (kube-prometheus-stack, the Altinity operator) before the templates; KEDA's CRDs
+      // are templates, so a ScaledObject in the first install would fail the whole release.
+      const values = parse(await readFile(path.join(chart.dir, `values-${profile}.yaml`), 'utf8')) as Record<
+        string,
+        { enabled?: boolean }
+      >;
+      const fromCrdFolders = new Set<string>();
+      if (values['kube-prometheus-stack']?.enabled) fromCrdFolders.add('monitoring.coreos.com');
+      if (values['altinity-clickhouse-operator']?.enabled) fromCrdFolders.add('clickhouse.altinity.com');
+      const builtIn = new Set([
+        'v1',
+        'apps',
+        'batch',
+        'policy',
+        'autoscaling',
+        'networking.k8s.io',
+        'storage.k8s.io',
+      ]);
+      const objects = await render(chart.dir, { profile });
+      const groups = new Set(
+        objects.map((o) => (o.apiVersion.includes('/') ? (o.apiVersion.split('/')[0] ?? '') : 'v1')),
+      );
+      expect([...groups].filter((g) => !builtIn.has(g) && !fromCrdFolders.has(g))).toEqual([]);
+      expect(objects.some((o) => o.apiVersion.startsWith('keda.sh/'))).toBe(false);
+    },
+  );
 
   it('should refuse a shutdown grace time that is not below terminationGracePeriodSeconds', async () => {
     await expect(
