@@ -50,11 +50,16 @@ export function renderReport(audit: SiteAuditRow, pages: readonly PageResultRow[
   return lines.join('\n');
 }
 
-/** Verified quotes first; for weak pages the negative findings (why it is weak), for strong pages the positive ones. */
+/**
+ * The findings that best explain a page's level: E-E-A-T and main-content findings before the page-purpose
+ * label, verified quotes before other evidence, and for weak pages the negative findings (why it is weak), for
+ * strong pages the positive ones.
+ */
 export function topEvidence(findings: readonly Finding[], level: string, count: number): Finding[] {
   const weak = level === 'lowest' || level === 'low';
+  const evidence = (f: Finding): number => (f.evidence.kind === 'quote' && f.evidence.verified ? 0 : f.evidence.kind === 'quote' ? 1 : 2);
   const score = (f: Finding): number =>
-    (f.evidence.kind === 'quote' && f.evidence.verified ? 0 : f.evidence.kind === 'quote' ? 1 : 2) * 2 + ((f.polarity === 'negative') === weak ? 0 : 1);
+    (f.dimension === 'purpose' ? 100 : 0) + ((f.polarity === 'negative') === weak ? 0 : 10) + evidence(f);
   return [...findings].sort((a, b) => score(a) - score(b)).slice(0, count);
 }
 
