@@ -105,6 +105,10 @@ function classify(err: unknown, deadline: AbortSignal): FetchFailure {
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return new FetchFailure('timeout', 'connect timeout');
+    case 'UND_ERR_HEADERS_OVERFLOW':
+      return new FetchFailure('too_large', 'response headers exceed the size limit');
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+      return new FetchFailure('connection_failed', 'the body ended before its Content-Length');
     case 'UND_ERR_HEADERS_TIMEOUT':
       return new FetchFailure('timeout', 'headers timeout');
     case 'UND_ERR_BODY_TIMEOUT':
@@ -289,7 +293,8 @@ export class SafeFetcher {
         url = next;
         continue;
       }
-      if (status >= 400 || status < 200) {
+      // 3xx other than the redirects above (300, 304, ...) carries no page either.
+      if (status >= 300 || status < 200) {
         await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
         throw new HttpStatusFailure(status);
       }

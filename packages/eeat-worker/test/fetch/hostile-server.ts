@@ -130,6 +130,17 @@ export async function startHostileServer(): Promise<HostileServer> {
       // Accepts the request and never answers.
       req.socket.setTimeout(0);
     },
+    '/huge-headers': (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html', 'x-padding': 'a'.repeat(256 * 1024) }).end(PAGE);
+    },
+    '/not-modified': (_req, res) => {
+      res.writeHead(304).end();
+    },
+    '/short-body': (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html', 'content-length': '5000' });
+      res.write('<html><body>only part');
+      req.socket.end();
+    },
     '/pdf': (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/pdf' }).end('%PDF-1.7\n%\u00e2\u00e3\n');
     },
