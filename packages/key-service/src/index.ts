@@ -17,7 +17,7 @@
  */
 export { createKeyService } from './service/key-service.js';
 export type { CreateKeyServiceOptions, KeyService } from './service/key-service.js';
-export { loadKeyServiceConfig, KeyServiceConfigError, PROVIDERS } from './config/key-service-config.js';
+export { loadKeyServiceConfig, loadPostgresConfig, KeyServiceConfigError, PROVIDERS } from './config/key-service-config.js';
 export type { BreakerConfig, JwksSource, KekConfig, KeyServiceConfig, PostgresConfig, Provider } from './config/key-service-config.js';
 export { migrate, assertSchemaCurrent, MigrationError } from './db/migrate.js';
 export type { MigrationResult } from './db/migrate.js';

@@ -5,7 +5,7 @@
  *   migrate  bring the schema up to date (the Helm pre-install/pre-upgrade hook Job); safe to run concurrently
  *   rewrap   move every data key to the current KEK version (after adding one); never decrypts an LLM key
  */
-import { loadKeyServiceConfig, KeyServiceConfigError } from './config/key-service-config.js';
+import { loadKeyServiceConfig, loadPostgresConfig, KeyServiceConfigError } from './config/key-service-config.js';
 import { migrate } from './db/migrate.js';
 import { createPgPool } from './db/pg-pool.js';
 import { createKekProvider } from './kek/create-kek-provider.js';
@@ -14,6 +14,22 @@ import { createLogger } from './logging/logger.js';
 import { createKeyService } from './service/key-service.js';
 
 async function run(command: string | undefined): Promise<number> {
+  if (command !== 'serve' && command !== 'migrate' && command !== 'rewrap') {
+    process.stderr.write('usage: key-service serve | migrate | rewrap\n');
+    return 64;
+  }
+  if (command === 'migrate') {
+    // The migration Job gets only the database settings.
+    const { postgres, logLevel } = loadPostgresConfig(process.env);
+    const pool = createPgPool({ ...postgres, poolSize: 1 });
+    try {
+      const result = await migrate(pool);
+      createLogger(logLevel).info({ event: 'migrated', applied: result.applied, schemaVersion: result.current }, 'schema is up to date');
+      return 0;
+    } finally {
+      await pool.end();
+    }
+  }
   const config = loadKeyServiceConfig(process.env);
   const logger = createLogger(config.logLevel);
   switch (command) {
@@ -39,16 +55,6 @@ async function run(command: string | undefined): Promise<number> {
       process.once('SIGINT', () => stop('SIGINT'));
       return -1;
     }
-    case 'migrate': {
-      const pool = createPgPool({ ...config.postgres, poolSize: 1 });
-      try {
-        const result = await migrate(pool);
-        logger.info({ event: 'migrated', applied: result.applied, schemaVersion: result.current }, 'schema is up to date');
-        return 0;
-      } finally {
-        await pool.end();
-      }
-    }
     case 'rewrap': {
       const pool = createPgPool({ ...config.postgres, poolSize: 2 });
       const kek = await createKekProvider(config.kek);
@@ -59,9 +65,6 @@ async function run(command: string | undefined): Promise<number> {
         await pool.end();
       }
     }
-    default:
-      process.stderr.write('usage: key-service serve | migrate | rewrap\n');
-      return 64;
   }
 }
 

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
-import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify } from 'jose';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
 import type { JwksSource } from '../config/key-service-config.js';
 
@@ -36,6 +38,10 @@ export interface WorkerTokenVerifierOptions {
   readonly allowedSubjects: readonly string[];
   /** How often a JWKS file is checked for changes (the cluster rotates its signing keys). Default 30 s. */
   readonly fileRefreshMs?: number;
+  /** CA bundle to trust for a JWKS URL (in cluster: the ServiceAccount `ca.crt`). */
+  readonly jwksCaFile?: string | undefined;
+  /** Bearer token file sent with JWKS URL requests (the API server serves its key set to authenticated callers). */
+  readonly jwksTokenFile?: string | undefined;
 }
 
 /**
@@ -54,7 +60,19 @@ export class WorkerTokenVerifier {
     this.#options = options;
     this.#allowed = new Set(options.allowedSubjects);
     if ('url' in options.jwks) {
-      this.#keySet = createRemoteJWKSet(new URL(options.jwks.url), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+      const dispatcher = options.jwksCaFile ? new Agent({ connect: { ca: readFileSync(options.jwksCaFile) } }) : undefined;
+      const tokenFile = options.jwksTokenFile;
+      this.#keySet = createRemoteJWKSet(new URL(options.jwks.url), {
+        cooldownDuration: 30_000,
+        cacheMaxAge: 600_000,
+        [customFetch]: async (url, init) => {
+          // The token file is re-read on each fetch: the kubelet rotates projected tokens.
+          if (tokenFile) init.headers.set('authorization', `Bearer ${(await readFile(tokenFile, 'utf8')).trim()}`);
+          const requestInit = { ...init, headers: Object.fromEntries(init.headers), ...(dispatcher ? { dispatcher } : {}) };
+          const response = await undiciFetch(url, requestInit as Parameters<typeof undiciFetch>[1]);
+          return response as unknown as Response;
+        },
+      });
     }
   }
 

@@ -23,7 +23,9 @@ export type KekConfig =
       readonly minimumDecryptionVersion: number;
     };
 
-export type JwksSource = { readonly url: string } | { readonly file: string };
+export type JwksSource =
+  | { readonly url: string; readonly caFile?: string | undefined; readonly tokenFile?: string | undefined }
+  | { readonly file: string };
 
 export interface PostgresConfig {
   readonly host: string;
@@ -77,10 +79,7 @@ const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).def
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 
-const envSchema = z.object({
-  KEY_SERVICE_HOST: z.string().min(1).default('0.0.0.0'),
-  KEY_SERVICE_PORT: port(8080),
-  KEY_SERVICE_METRICS_PORT: port(9464),
+const postgresEnvSchema = z.object({
   KEY_SERVICE_PG_HOST: z.string().min(1).default('127.0.0.1'),
   KEY_SERVICE_PG_PORT: port(5432),
   KEY_SERVICE_PG_DATABASE: z.string().min(1).default('apexseo'),
@@ -88,6 +87,13 @@ const envSchema = z.object({
   KEY_SERVICE_PG_PASSWORD: z.string().optional(),
   KEY_SERVICE_PG_SSLMODE: z.enum(['disable', 'require', 'verify-full']).default('disable'),
   KEY_SERVICE_PG_POOL_SIZE: positiveInt(10),
+  KEY_SERVICE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+const envSchema = postgresEnvSchema.extend({
+  KEY_SERVICE_HOST: z.string().min(1).default('0.0.0.0'),
+  KEY_SERVICE_PORT: port(8080),
+  KEY_SERVICE_METRICS_PORT: port(9464),
   KEY_SERVICE_KEK_PROVIDER: z.enum(['local', 'aws-kms']).default('local'),
   KEY_SERVICE_KEK_FILE: z.string().min(1).optional(),
   KEY_SERVICE_KEK_MIN_DECRYPTION_VERSION: positiveInt(1),
@@ -96,6 +102,8 @@ const envSchema = z.object({
   AWS_REGION: z.string().min(1).optional(),
   KEY_SERVICE_JWKS_URL: z.url().optional(),
   KEY_SERVICE_JWKS_FILE: z.string().min(1).optional(),
+  KEY_SERVICE_JWKS_CA_FILE: z.string().min(1).optional(),
+  KEY_SERVICE_JWKS_TOKEN_FILE: z.string().min(1).optional(),
   KEY_SERVICE_TOKEN_ISSUER: z.string().min(1).default('https://kubernetes.default.svc'),
   KEY_SERVICE_TOKEN_AUDIENCE: z.string().min(1).default('apexseo-key-service'),
   KEY_SERVICE_ALLOWED_SUBJECTS: z.string().min(1),
@@ -108,21 +116,50 @@ const envSchema = z.object({
   KEY_SERVICE_RATE_LIMIT_PER_SECOND: positiveInt(50),
   KEY_SERVICE_RATE_LIMIT_BURST: positiveInt(100),
   KEY_SERVICE_DATA_KEY_CACHE_SECONDS: nonNegativeInt(60),
-  KEY_SERVICE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 /**
  * Reads the service configuration from environment variables (see docs/architecture.md). Errors name
  * the variable and the rule, never the value, since some values are credentials.
  */
-export function loadKeyServiceConfig(env: Readonly<Record<string, string | undefined>>): KeyServiceConfig {
+function parseEnv<T>(schema: z.ZodType<T>, env: Readonly<Record<string, string | undefined>>): T {
   // Empty strings mean "unset", as Helm renders optional values that way.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
+  const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
-    throw new KeyServiceConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    throw new KeyServiceConfigError(
+      parsed.error.issues.map((i) => {
+        const name = i.path.join('.');
+        return i.code === 'invalid_type' && cleaned[name] === undefined ? `${name}: required` : `${name}: ${i.message}`;
+      }),
+    );
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+function postgresFrom(e: z.infer<typeof postgresEnvSchema>): PostgresConfig {
+  return {
+    host: e.KEY_SERVICE_PG_HOST,
+    port: e.KEY_SERVICE_PG_PORT,
+    database: e.KEY_SERVICE_PG_DATABASE,
+    user: e.KEY_SERVICE_PG_USER,
+    password: e.KEY_SERVICE_PG_PASSWORD,
+    sslmode: e.KEY_SERVICE_PG_SSLMODE,
+    poolSize: e.KEY_SERVICE_PG_POOL_SIZE,
+  };
+}
+
+/** Only what the `migrate` sub-command needs (the Helm hook Job gets nothing else). */
+export function loadPostgresConfig(env: Readonly<Record<string, string | undefined>>): {
+  readonly postgres: PostgresConfig;
+  readonly logLevel: KeyServiceConfig['logLevel'];
+} {
+  const e = parseEnv(postgresEnvSchema, env);
+  return { postgres: postgresFrom(e), logLevel: e.KEY_SERVICE_LOG_LEVEL };
+}
+
+export function loadKeyServiceConfig(env: Readonly<Record<string, string | undefined>>): KeyServiceConfig {
+  const e = parseEnv(envSchema, env);
   const issues: string[] = [];
 
   const allowedSubjects = e.KEY_SERVICE_ALLOWED_SUBJECTS.split(',')
@@ -138,7 +175,9 @@ export function loadKeyServiceConfig(env: Readonly<Record<string, string | undef
   let jwks: JwksSource | undefined;
   if (e.KEY_SERVICE_JWKS_URL && e.KEY_SERVICE_JWKS_FILE) {
     issues.push('KEY_SERVICE_JWKS_URL and KEY_SERVICE_JWKS_FILE: set only one');
-  } else if (e.KEY_SERVICE_JWKS_URL) jwks = { url: e.KEY_SERVICE_JWKS_URL };
+  } else if (e.KEY_SERVICE_JWKS_URL) {
+    jwks = { url: e.KEY_SERVICE_JWKS_URL, caFile: e.KEY_SERVICE_JWKS_CA_FILE, tokenFile: e.KEY_SERVICE_JWKS_TOKEN_FILE };
+  }
   else if (e.KEY_SERVICE_JWKS_FILE) jwks = { file: e.KEY_SERVICE_JWKS_FILE };
   else issues.push('KEY_SERVICE_JWKS_URL or KEY_SERVICE_JWKS_FILE: one is required');
 
@@ -170,15 +209,7 @@ export function loadKeyServiceConfig(env: Readonly<Record<string, string | undef
     host: e.KEY_SERVICE_HOST,
     port: e.KEY_SERVICE_PORT,
     metricsPort: e.KEY_SERVICE_METRICS_PORT,
-    postgres: {
-      host: e.KEY_SERVICE_PG_HOST,
-      port: e.KEY_SERVICE_PG_PORT,
-      database: e.KEY_SERVICE_PG_DATABASE,
-      user: e.KEY_SERVICE_PG_USER,
-      password: e.KEY_SERVICE_PG_PASSWORD,
-      sslmode: e.KEY_SERVICE_PG_SSLMODE,
-      poolSize: e.KEY_SERVICE_PG_POOL_SIZE,
-    },
+    postgres: postgresFrom(e),
     kek,
     jwks,
     tokenIssuer: e.KEY_SERVICE_TOKEN_ISSUER,

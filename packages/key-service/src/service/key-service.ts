@@ -59,6 +59,7 @@ export async function createKeyService(config: KeyServiceConfig, options: Create
     issuer: config.tokenIssuer,
     audience: config.tokenAudience,
     allowedSubjects: config.allowedSubjects,
+    ...('url' in config.jwks ? { jwksCaFile: config.jwks.caFile, jwksTokenFile: config.jwks.tokenFile } : {}),
   });
   const admin = new AdminTokenChecker(config.adminTokenSha256);
 

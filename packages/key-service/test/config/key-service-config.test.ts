@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyServiceConfigError, loadKeyServiceConfig } from '../../src/config/key-service-config.js';
+import { KeyServiceConfigError, loadKeyServiceConfig, loadPostgresConfig } from '../../src/config/key-service-config.js';
 
 const base = {
   KEY_SERVICE_KEK_FILE: '/etc/apexseo/kek.json',
@@ -59,5 +59,10 @@ describe('key-service configuration', () => {
 
   it('should treat empty variables as unset', () => {
     expect(loadKeyServiceConfig({ ...base, KEY_SERVICE_PORT: '' }).port).toBe(8080);
+  });
+
+  it('should load the migrate settings from the database variables alone (the hook Job has nothing else)', () => {
+    const { postgres } = loadPostgresConfig({ KEY_SERVICE_PG_HOST: 'db.internal', KEY_SERVICE_PG_PORT: '6432', KEY_SERVICE_PG_SSLMODE: 'verify-full' });
+    expect(postgres).toMatchObject({ host: 'db.internal', port: 6432, sslmode: 'verify-full' });
   });
 });
