@@ -377,7 +377,7 @@ export function extractPageFacts(input: ExtractInput): PageFacts {
           (bylineSpan as ElementSpan).end,
           (p) => !p.hidden,
         ) || null;
-  const mainSentences = sentences(mainText);
+  const mainSentences = sentences(mainText.slice(0, 3000)); // a byline sits at the top
   const bylineText =
     byline ??
     mainSentences

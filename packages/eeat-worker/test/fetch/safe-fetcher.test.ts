@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeOutcome, type FetchOutcome } from '../../src/audit-model.js';
+import {
+  describeOutcome,
+  FetchedPageSchema,
+  PageOutcomeSchema,
+  type FetchOutcome,
+} from '../../src/audit-model.js';
 import { extractPageFacts } from '../../src/extract/page-facts.js';
 import type { HostResolver } from '../../src/fetch/guarded-connector.js';
 import { SafeFetcher } from '../../src/fetch/safe-fetcher.js';
@@ -124,6 +129,14 @@ describe('SafeFetcher on hostile pages', () => {
     expect(Object.fromEntries(paths.map((p, i) => [p, label(results[i]!)]))).toEqual(expected);
     const after = await fetcher.fetchPage(`${server.origin}/ok`);
     expect(label(after)).toBe('audited');
+  });
+
+  it('should produce outcomes and pages that pass the shared schemas (they cross into Temporal payloads)', async () => {
+    const paths = ['/ok', '/gzip-bomb', '/pdf', '/redirect-loop-a', '/not-found', '/redirect-to-mapped'];
+    for (const result of await Promise.all(paths.map((p) => fetcher.fetchPage(`${server.origin}${p}`)))) {
+      if (result.ok) expect(() => FetchedPageSchema.parse(result.page)).not.toThrow();
+      else expect(() => PageOutcomeSchema.parse(JSON.parse(JSON.stringify(result.outcome)))).not.toThrow();
+    }
   });
 });
 
