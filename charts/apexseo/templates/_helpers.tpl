@@ -47,7 +47,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{- define "apexseo.imagePullSecrets" -}}
-{{- with .Values.image.pullSecrets }}
+{{- with .Values.image.pullSecrets -}}
 imagePullSecrets:
 {{- range . }}
   - name: {{ . }}
@@ -143,10 +143,10 @@ as templates: ScaledObjects in the same first install would fail Helm's resource
 {{/* Node placement by capacity type; GKE, EKS managed node groups and Karpenter label spot nodes differently. */}}
 {{- define "apexseo.worker.placement" -}}
 {{- $pool := .pool -}}
-{{- with $pool.nodeSelector }}
+{{- with $pool.nodeSelector -}}
 nodeSelector:
   {{- toYaml . | nindent 2 }}
-{{- end }}
+{{ end -}}
 affinity:
   nodeAffinity:
 {{- if eq $pool.capacityType "on-demand" }}
