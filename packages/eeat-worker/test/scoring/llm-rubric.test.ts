@@ -112,6 +112,17 @@ describe('quote verification', () => {
     expect(rating.findings.find((f) => f.id === 'llm.rejected_quotes')).toBeDefined();
   });
 
+  it('should reject a quote too short to be evidence, even when it appears on the page', () => {
+    const answer = carefulAnswerForGuide();
+    answer.findings = [{ ...answer.findings[2]!, quote: 'vitamin D' }];
+    const rating = interpretRubricAnswer(answer, facts('vitamin-d-guide'), sample.site, meta);
+    expect(rating.gates).toEqual([]);
+    expect(rating.findings.find((f) => f.id === 'llm.rejected_quotes')?.evidence).toEqual({
+      kind: 'fact',
+      fact: '"vitamin D"',
+    });
+  });
+
   it('should accept quotes that differ only in typography', () => {
     const answer = carefulAnswerForGuide();
     answer.findings = [

@@ -41,13 +41,18 @@ export interface VerifiedFindings {
   rejectedQuotes: string[];
 }
 
-/** Keeps the findings whose quote is verbatim page text; gates only from those. */
+/** A quote shorter than this proves nothing ("the", "health"); one longer is a dump, not evidence. */
+export const MIN_QUOTE_WORDS = 4;
+export const MAX_QUOTE_WORDS = 80;
+
+/** Keeps the findings whose quote is verbatim page text of evidence size; gates only from those. */
 export function verifyFindings(answer: RubricAnswer, facts: PageFacts): VerifiedFindings {
   const verifier = new QuoteVerifier(facts.visibleText);
   const kept: WeightedFinding[] = [];
   const rejectedQuotes: string[] = [];
   answer.findings.forEach((f, index) => {
-    if (!verifier.verify(f.quote)) {
+    const wordCount = f.quote.trim().split(/\s+/).filter(Boolean).length;
+    if (wordCount < MIN_QUOTE_WORDS || wordCount > MAX_QUOTE_WORDS || !verifier.verify(f.quote)) {
       rejectedQuotes.push(f.quote.slice(0, 300));
       return;
     }
