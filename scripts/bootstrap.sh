@@ -73,7 +73,7 @@ go_tool() { # name module version [required|optional]
     return
   fi
   log "go install $module@$version"
-  if GOBIN="$BIN" GOFLAGS=-trimpath go install -ldflags='-s -w' "$module@$version"; then
+  if GOBIN="$BIN" go install -ldflags='-s -w' "$module@$version"; then
     stamp_set "$name" "$version"
   elif [[ "$need" == optional ]]; then
     warn "$name $version did not build (see output above); tests that need it will say so"
@@ -97,7 +97,7 @@ module_tool() { # name dir package output-path version
   fi
   log "go build $package $version (tools module scripts/tools/$2)"
   mkdir -p "$(dirname "$output")"
-  (cd "$dir" && go build -trimpath -ldflags='-s -w' -o "$output" "$package")
+  (cd "$dir" && go build -ldflags='-s -w' -o "$output" "$package")
   stamp_set "$name" "$stamp"
 }
 # chart-testing: `go install ...@v3.14.0` fails here because its deprecation look-up needs the proxy's version
@@ -161,12 +161,14 @@ else
 fi
 
 # --- Build the workspace --------------------------------------------------------------------------------
-# Rebuilt only when a file of a package (outside dist/ and node_modules/) is newer than the last build.
+# Rebuilt only when a build input is newer than the last build.
 if [[ "${APEXSEO_SKIP_BUILD:-0}" != 1 ]]; then
   build_stamp="$STAMPS/workspace-build"
   newer=""
   if [[ -f "$build_stamp" ]]; then
-    newer="$(find packages package.json tsconfig.base.json \( -name node_modules -o -name dist \) -prune -o -type f -newer "$build_stamp" -print -quit)"
+    # Build inputs: package sources and package-level config; tests do not feed the build.
+    newer="$(find packages/*/src packages/*/*.json packages/*/*.ts package-lock.json tsconfig.base.json \
+      -type f -newer "$build_stamp" -print -quit 2>/dev/null)"
   fi
   if [[ -f "$build_stamp" && -z "$newer" ]]; then
     cached+=("workspace build")

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The main job on embedded defaults. Sets everything up itself (bootstrap: tools, npm ci, build), then runs
-# scripts/demo.ts. Today it starts the local stack (PostgreSQL, Temporal, ClickHouse, Neo4j) through the test
-# harness and shows it is healthy; it grows into the full local E-E-A-T audit demo.
-# Arguments go to scripts/demo.ts (e.g. --keep to leave the stack running until Ctrl-C).
+# scripts/demo.ts: the local stack through the services harness, then a local E-E-A-T audit (see that file).
+# Arguments go to scripts/demo.ts.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/bootstrap.sh"

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,8 @@ interface Started {
 /** Runs a command with its own harness temp root, so its servers can be told apart from everyone else's. */
 async function startWithOwnTmp(args: string[]): Promise<Started> {
   const tmp = await mkdtemp(join(tmpdir(), 'apexseo-strays-'));
+  // PostgreSQL runs as the postgres user, which must be able to reach its data directory inside.
+  await chmod(tmp, 0o755);
   let output = '';
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,

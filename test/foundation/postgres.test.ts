@@ -41,11 +41,11 @@ describe('PostgreSQL (harness)', () => {
   });
 
   it('should run the server as the postgres OS user, never as root', async () => {
-    const backendPid = await withClient(postgres, async (client) => {
+    // Read the backend's owner while the connection (and so the backend process) is still alive.
+    const status = await withClient(postgres, async (client) => {
       const result = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      return result.rows[0]?.pid;
+      return readFile(`/proc/${result.rows[0]?.pid}/status`, 'utf8');
     });
-    const status = await readFile(`/proc/${backendPid}/status`, 'utf8');
     const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
     const { stdout } = await promisify(execFile)('id', ['-u', 'postgres']);
     expect(uid).toBe(stdout.trim());

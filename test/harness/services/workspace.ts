@@ -13,7 +13,8 @@ export const toolsDir = join(repoRoot, '.tools');
 
 /**
  * Parent of every server's temporary directory. `APEXSEO_HARNESS_TMPDIR` moves it, which lets a check find
- * exactly the processes of one run (scripts/check-no-strays.sh).
+ * exactly the processes of one run (test/foundation/harness-cleanup.test.ts). It must be traversable by the
+ * `postgres` OS user (mode 755 or like /tmp), since PostgreSQL's data directory lives below it.
  */
 export function harnessTmpRoot(): string {
   return process.env.APEXSEO_HARNESS_TMPDIR ?? tmpdir();
