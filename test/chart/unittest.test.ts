@@ -16,13 +16,14 @@ afterAll(async () => {
 const suites = (await readdir(path.join(chartDir, 'tests'))).filter((f) => f.endsWith('_test.yaml')).sort();
 
 describe('helm unittest', () => {
-  it('should find a suite for workers, autoscaling, key service, NetworkPolicy, stores, monitoring and NOTES', () => {
+  it('should find a suite for workers, autoscaling, key service, NetworkPolicy, stores, monitoring, NOTES and cross-value rules', () => {
     expect(suites).toEqual([
       'key_service_test.yaml',
       'monitoring_test.yaml',
       'networkpolicy_test.yaml',
       'notes_test.yaml',
       'stores_test.yaml',
+      'validate_test.yaml',
       'worker_autoscaling_test.yaml',
       'worker_deployment_test.yaml',
     ]);
