@@ -143,6 +143,11 @@ describe('environment contract with the packages', () => {
       );
       expect(config.port).toBe(8080);
       expect(config.metricsPort).toBe(9464);
+      expect(config.jwks).toEqual({
+        url: 'https://kubernetes.default.svc/openid/v1/jwks',
+        caFile: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
+        tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
+      });
     },
   );
 
