@@ -119,6 +119,8 @@ export function collectSignals(
   const purpose = options.classification?.purpose ?? classifyPurpose(facts);
   const ymyl = options.classification?.ymyl ?? classifyYmyl(facts, purpose);
   const isYmyl = ymyl.class !== 'none';
+  // The strictest gates wait for a clear YMYL topic; "maybe" pages get the Low version (QRG §2.3 spectrum).
+  const clearlyYmyl = isYmyl && ymyl.clarity === 'clear';
   const needsCreator =
     purpose === 'inform' || purpose === 'news' || purpose === 'review' || purpose === 'sell';
   const out: WeightedFinding[] = [];
@@ -279,14 +281,14 @@ export function collectSignals(
       'Nothing on the page says who is responsible for it: no author, no link to About or Contact, no publisher',
       absence('author, About/Contact link or publisher markup'),
       -20,
-      isYmyl
+      clearlyYmyl
         ? {
             caps: 'lowest',
             reason: 'YMYL page with no information about who is responsible or who created it (QRG §4.5.1)',
           }
         : { caps: 'low', reason: 'No information about who is responsible for the page (QRG §5.5)' },
     );
-  } else if (needsCreator && isYmyl && !author) {
+  } else if (needsCreator && clearlyYmyl && !author) {
     const last = out.find((w) => w.finding.id === 'trust.no_author');
     if (last)
       last.gate = {

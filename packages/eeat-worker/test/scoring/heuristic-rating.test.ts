@@ -80,6 +80,37 @@ describe('heuristic ratings of the sample site', () => {
   });
 });
 
+describe('YMYL strictness', () => {
+  const filler = Array.from(
+    { length: 40 },
+    (_, i) => `We walk the dog, read a chapter and tidy the kitchen on evening ${i}.`,
+  ).join(' ');
+  const page = (topic: string): string =>
+    `<html><head><title>Our evening routine</title></head><body><div><h1>Our evening routine</h1><p>${topic}</p><p>${filler}</p></div></body></html>`;
+
+  it('should give an anonymous page that is only maybe-YMYL the Low version of the anonymity gate', () => {
+    const facts = extractPageFacts({
+      url: 'https://blog.example/evening',
+      html: page('A doctor friend suggested vitamins, herbal tea and less alcohol.'),
+    });
+    const rated = rateHeuristic(facts, sample.site);
+    expect(rated.ymyl.clarity).toBe('maybe');
+    expect(rated.gates.map((g) => g.id)).toContain('low:anonymous');
+    expect(rated.level).toBe('low');
+  });
+
+  it('should give the same anonymous page on a clear YMYL topic the Lowest gate', () => {
+    const topic =
+      'Stop insulin? Our doctor says diabetes medication, insulin dose and blood sugar symptoms need treatment by a physician, and the dosage of insulin matters.';
+    const rated = rateHeuristic(
+      extractPageFacts({ url: 'https://blog.example/evening', html: page(topic) }),
+      sample.site,
+    );
+    expect(rated.ymyl.clarity).toBe('clear');
+    expect(rated.gatedBy).toBe('lowest:anonymous');
+  });
+});
+
 describe('instructions inside a page', () => {
   const withoutInjection = (html: string): string =>
     html.replace(/<div style="display:none">[\s\S]*?<\/div>/, '').replace(/<p>SYSTEM:[\s\S]*?<\/p>/, '');
