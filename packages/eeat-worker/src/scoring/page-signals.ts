@@ -74,18 +74,32 @@ export function classifyPurpose(facts: PageFacts): PagePurpose {
   return facts.wordCount >= 40 ? 'inform' : 'other';
 }
 
+/**
+ * YMYL class by topic terms: the title/H1 name the topic, and the body's density of terms (per 1,000 words of
+ * its first ~1,000 words) says how much of the page is about it, so a long page that mentions a bank twice is
+ * not a finance page.
+ */
 export function classifyYmyl(facts: PageFacts, purpose: PagePurpose): PageSignals['ymyl'] {
   if (purpose === 'about' || purpose === 'navigation' || purpose === 'profile')
     return { class: 'none', clarity: 'no' };
   const head = `${facts.title} ${facts.h1.join(' ')}`;
   const body = facts.mainText.slice(0, 6000);
-  let best: { cls: YmylClass; score: number } = { cls: 'none', score: 0 };
+  const bodyWords = Math.max(200, body.split(/\s+/).length);
+  let best: { cls: YmylClass; head: number; density: number; rank: number } = {
+    cls: 'none',
+    head: 0,
+    density: 0,
+    rank: 0,
+  };
   for (const [cls, pattern] of Object.entries(YMYL_TERMS) as Array<[YmylClass, RegExp]>) {
-    const score = (head.match(pattern)?.length ?? 0) * 3 + (body.match(pattern)?.length ?? 0);
-    if (score > best.score) best = { cls, score };
+    const headHits = head.match(pattern)?.length ?? 0;
+    const density = ((body.match(pattern)?.length ?? 0) / bodyWords) * 1000;
+    const rank = headHits * 10 + density;
+    if (rank > best.rank) best = { cls, head: headHits, density, rank };
   }
-  if (best.score >= 8) return { class: best.cls, clarity: 'clear' };
-  if (best.score >= 4) return { class: best.cls, clarity: 'maybe' };
+  if ((best.head >= 1 && best.density >= 5) || best.density >= 15)
+    return { class: best.cls, clarity: 'clear' };
+  if (best.head >= 1 || best.density >= 6) return { class: best.cls, clarity: 'maybe' };
   return { class: 'none', clarity: 'no' };
 }
 

@@ -99,6 +99,14 @@ describe('YMYL strictness', () => {
     expect(rated.level).toBe('low');
   });
 
+  it('should not call a long page YMYL for a passing mention of a bank and a doctor', () => {
+    const facts = extractPageFacts({
+      url: 'https://blog.example/evening',
+      html: page('We walked past the bank and waved at our doctor.'),
+    });
+    expect(rateHeuristic(facts, sample.site).ymyl).toEqual({ class: 'none', clarity: 'no' });
+  });
+
   it('should give the same anonymous page on a clear YMYL topic the Lowest gate', () => {
     const topic =
       'Stop insulin? Our doctor says diabetes medication, insulin dose and blood sugar symptoms need treatment by a physician, and the dosage of insulin matters.';
