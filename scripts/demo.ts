@@ -14,7 +14,9 @@ import { parseArgs } from 'node:util';
 import { runLocalDemo } from '../packages/eeat-worker/test/local-stack/local-demo.js';
 
 function usage(message: string): never {
-  process.stderr.write(`demo: ${message}\nusage: scripts/demo.sh [--llm openai|anthropic [--model NAME] [--base-url URL]] [--pages N]\n`);
+  process.stderr.write(
+    `demo: ${message}\nusage: scripts/demo.sh [--llm openai|anthropic [--model NAME] [--base-url URL]] [--pages N]\n`,
+  );
   process.exit(2);
 }
 
@@ -36,16 +38,18 @@ try {
   usage((error as Error).message);
 }
 const { values } = parsed;
-if (values.llm !== undefined && values.llm !== 'openai' && values.llm !== 'anthropic') usage('--llm must be openai or anthropic');
+if (values.llm !== undefined && values.llm !== 'openai' && values.llm !== 'anthropic')
+  usage('--llm must be openai or anthropic');
 const pages = values.pages === undefined ? undefined : Number(values.pages);
-if (pages !== undefined && (!Number.isInteger(pages) || pages < 1 || pages > 500)) usage('--pages must be a whole number from 1 to 500');
+if (pages !== undefined && (!Number.isInteger(pages) || pages < 1 || pages > 500))
+  usage('--pages must be a whole number from 1 to 500');
 
 try {
   const result = await runLocalDemo({
     ...(values.llm
       ? {
           llm: {
-            provider: values.llm as 'openai' | 'anthropic',
+            provider: values.llm,
             ...(values.model ? { model: values.model } : {}),
             ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
           },
@@ -54,11 +58,17 @@ try {
     ...(pages ? { pages } : {}),
   });
   for (const audit of result.audits) {
-    process.stdout.write(`\n=== ${audit.tenantId} (${audit.plan}, task queue ${audit.taskQueue}) ===\n${audit.report}\n`);
+    process.stdout.write(
+      `\n=== ${audit.tenantId} (${audit.plan}, task queue ${audit.taskQueue}) ===\n${audit.report}\n`,
+    );
   }
-  process.stdout.write(`\nDemo finished in ${(result.elapsedMs / 1000).toFixed(1)} s; every server it started has been stopped.\n`);
+  process.stdout.write(
+    `\nDemo finished in ${(result.elapsedMs / 1000).toFixed(1)} s; every server it started has been stopped.\n`,
+  );
   process.exit(0);
 } catch (error) {
-  process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 }

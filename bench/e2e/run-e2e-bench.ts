@@ -19,7 +19,9 @@ import { pageGraphRow } from '../../packages/eeat-worker/src/storage/neo4j/graph
 import { openStoreClients, type StoreClients } from '../../packages/eeat-worker/src/worker/store-clients.js';
 import { startWorkerProcess } from '../../packages/eeat-worker/test/local-stack/worker-process.js';
 
-const { values } = parseArgs({ options: { audits: { type: 'string', default: '6' }, pages: { type: 'string', default: '30' } } });
+const { values } = parseArgs({
+  options: { audits: { type: 'string', default: '6' }, pages: { type: 'string', default: '30' } },
+});
 const audits = Number(values.audits);
 const pageLimit = Number(values.pages);
 const limits = { pages: pageLimit, depth: 3, concurrencyPerHost: 4 };
@@ -29,21 +31,46 @@ function log(line: string): void {
 }
 
 /** The baseline: the activities' work (discover, collect + store facts, site context, rate + store) inline. */
-async function baselineAudit(stores: StoreClients, siteUrl: string, allowHost: string, tenantId: string): Promise<number> {
+async function baselineAudit(
+  stores: StoreClients,
+  siteUrl: string,
+  allowHost: string,
+  tenantId: string,
+): Promise<number> {
   const engine = createAnalysisEngine();
-  const scope: AuditScope = { tenantId, plan: 'mrr', auditId: randomUUID(), siteUrl, siteKey: new URL(siteUrl).host, startedAt: new Date().toISOString() };
+  const scope: AuditScope = {
+    tenantId,
+    plan: 'mrr',
+    auditId: randomUUID(),
+    siteUrl,
+    siteKey: new URL(siteUrl).host,
+    startedAt: new Date().toISOString(),
+  };
   const signal = new AbortController().signal;
-  const found = await engine.discover(siteUrl, limits, { allowHosts: [allowHost], heartbeat: () => undefined, signal });
+  const found = await engine.discover(siteUrl, limits, {
+    allowHosts: [allowHost],
+    heartbeat: () => undefined,
+    signal,
+  });
   const now = new Date();
-  await stores.results.recordPageResults(scope, found.skipped.map((outcome) => ({ result: { outcome, rating: null }, auditedAt: now })));
+  await stores.results.recordPageResults(
+    scope,
+    found.skipped.map((outcome) => ({ result: { outcome, rating: null }, auditedAt: now })),
+  );
   const collected: PageFacts[] = [];
   for (const url of found.urls) {
     const c = await engine.collect(url, { siteUrl, allowHosts: [allowHost], signal });
     if (c.ok) {
-      await stores.results.recordPageFacts(scope, { facts: { ...c.facts, url }, finalUrl: c.finalUrl, httpStatus: c.httpStatus });
+      await stores.results.recordPageFacts(scope, {
+        facts: { ...c.facts, url },
+        finalUrl: c.finalUrl,
+        httpStatus: c.httpStatus,
+      });
       collected.push({ ...c.facts, url });
     } else {
-      await stores.results.recordPageResults(scope, [{ result: { outcome: c.outcome, rating: null }, auditedAt: new Date() }]);
+      await stores.results.recordPageResults(scope, [
+        { result: { outcome: c.outcome, rating: null }, auditedAt: new Date() },
+      ]);
     }
   }
   const site = engine.siteContext(siteUrl, collected);
@@ -51,19 +78,36 @@ async function baselineAudit(stores: StoreClients, siteUrl: string, allowHost: s
   const results: PageAuditResult[] = [];
   for (const facts of collected) {
     const rating = engine.rateHeuristic(facts, site);
-    const result: PageAuditResult = { outcome: { kind: 'audited', url: facts.url, finalUrl: facts.url, httpStatus: 200, contentHash: facts.contentHash }, rating };
+    const result: PageAuditResult = {
+      outcome: {
+        kind: 'audited',
+        url: facts.url,
+        finalUrl: facts.url,
+        httpStatus: 200,
+        contentHash: facts.contentHash,
+      },
+      rating,
+    };
     await stores.results.recordPageResults(scope, [{ result, auditedAt: new Date() }]);
     await stores.graph.upsertPages(scope, [pageGraphRow(scope.siteKey, facts.url, 'audited', facts, rating)]);
     results.push(result);
   }
   const rating = engine.rateSite({ siteUrl, site, pages: results });
-  await stores.results.recordSiteAudit(scope, { status: 'completed', finishedAt: new Date(), rating, counts: rating.counts });
+  await stores.results.recordSiteAudit(scope, {
+    status: 'completed',
+    finishedAt: new Date(),
+    rating,
+    counts: rating.counts,
+  });
   return collected.length;
 }
 
 const [temporal, clickhouse, neo4j] = await Promise.all([startTemporal(), startClickHouse(), startNeo4j()]);
 const site = await startSampleSite();
-const stores = openStoreClients({ clickhouse: { ...clickhouse.settings, database: 'apexseo_bench' }, neo4j: neo4j.settings });
+const stores = openStoreClients({
+  clickhouse: { ...clickhouse.settings, database: 'apexseo_bench' },
+  neo4j: neo4j.settings,
+});
 try {
   await stores.migrate();
   const siteUrl = `${site.origin}/`;
@@ -73,7 +117,8 @@ try {
 
   let t0 = performance.now();
   let baselinePages = 0;
-  for (let i = 0; i < audits; i++) baselinePages += await baselineAudit(stores, siteUrl, site.allowHost, `bench-base-${i % 2}`);
+  for (let i = 0; i < audits; i++)
+    baselinePages += await baselineAudit(stores, siteUrl, site.allowHost, `bench-base-${i % 2}`);
   const baselineMs = performance.now() - t0;
 
   const env: Record<string, string> = {
@@ -86,18 +131,32 @@ try {
     APEXSEO_NEO4J_USER: neo4j.settings.username,
     APEXSEO_NEO4J_PASSWORD: neo4j.settings.password,
   };
-  const workers = await Promise.all(['eeat-priority', 'eeat-standard'].map((q) => startWorkerProcess(q, env)));
+  const workers = await Promise.all(
+    ['eeat-priority', 'eeat-standard'].map((q) => startWorkerProcess(q, env)),
+  );
   const connection = await Connection.connect({ address: temporal.settings.address });
   const client = new Client({ connection, namespace: temporal.settings.namespace });
   try {
     // Warm-up audit through the workers (workflow bundle caches, first activity connections).
-    const warm = await startAudit(client, { tenantId: 'bench-warmup', plan: 'mrr', siteUrl, limits, allowHosts: [site.allowHost] });
+    const warm = await startAudit(client, {
+      tenantId: 'bench-warmup',
+      plan: 'mrr',
+      siteUrl,
+      limits,
+      allowHosts: [site.allowHost],
+    });
     await warm.handle.result();
 
     t0 = performance.now();
     const started = await Promise.all(
       Array.from({ length: audits }, (_, i) =>
-        startAudit(client, { tenantId: `bench-e2e-${i % 2}`, plan: i % 2 === 0 ? 'mrr' : 'ltd', siteUrl, limits, allowHosts: [site.allowHost] }),
+        startAudit(client, {
+          tenantId: `bench-e2e-${i % 2}`,
+          plan: i % 2 === 0 ? 'mrr' : 'ltd',
+          siteUrl,
+          limits,
+          allowHosts: [site.allowHost],
+        }),
       ),
     );
     const results = await Promise.all(started.map((s) => s.handle.result()));
@@ -109,9 +168,21 @@ try {
       machine: '2 cores shared, Debian bookworm, Node 24',
       audits,
       pagesPerAudit: limits.pages,
-      baseline: { description: 'same work inline, one process, sequential, no Temporal', pages: baselinePages, seconds: +(baselineMs / 1000).toFixed(1), pagesPerMinute: perMinute(baselinePages, baselineMs) },
-      endToEnd: { description: 'Temporal + 2 worker processes (priority, standard), audits concurrent', pages: e2ePages, seconds: +(e2eMs / 1000).toFixed(1), pagesPerMinute: perMinute(e2ePages, e2eMs) },
-      ratioEndToEndOverBaseline: +(perMinute(e2ePages, e2eMs) / perMinute(baselinePages, baselineMs)).toFixed(2),
+      baseline: {
+        description: 'same work inline, one process, sequential, no Temporal',
+        pages: baselinePages,
+        seconds: +(baselineMs / 1000).toFixed(1),
+        pagesPerMinute: perMinute(baselinePages, baselineMs),
+      },
+      endToEnd: {
+        description: 'Temporal + 2 worker processes (priority, standard), audits concurrent',
+        pages: e2ePages,
+        seconds: +(e2eMs / 1000).toFixed(1),
+        pagesPerMinute: perMinute(e2ePages, e2eMs),
+      },
+      ratioEndToEndOverBaseline: +(perMinute(e2ePages, e2eMs) / perMinute(baselinePages, baselineMs)).toFixed(
+        2,
+      ),
     };
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } finally {

@@ -32,6 +32,8 @@ try {
   await main();
 } catch (error) {
   const typed = error as { type?: string; message?: string };
-  process.stderr.write(`eeat-worker: ${typed.type ? `${typed.type}: ` : ''}${typed.message ?? String(error)}\n`);
+  process.stderr.write(
+    `eeat-worker: ${typed.type ? `${typed.type}: ` : ''}${typed.message ?? String(error)}\n`,
+  );
   process.exitCode = 1;
 }

@@ -51,9 +51,17 @@ export function createAnalysisEngine(): AuditEngine {
       if (!fetched.ok) return { ok: false, outcome: fetched.outcome };
       const page = fetched.page;
       if (new URL(page.finalUrl).origin !== new URL(options.siteUrl).origin) {
-        return { ok: false, outcome: { kind: 'skipped', url, reason: 'off_site', detail: `redirected to ${page.finalUrl}` } };
+        return {
+          ok: false,
+          outcome: { kind: 'skipped', url, reason: 'off_site', detail: `redirected to ${page.finalUrl}` },
+        };
       }
-      return { ok: true, facts: extractPageFacts({ url: page.finalUrl, html: page.body }), finalUrl: page.finalUrl, httpStatus: page.status };
+      return {
+        ok: true,
+        facts: extractPageFacts({ url: page.finalUrl, html: page.body }),
+        finalUrl: page.finalUrl,
+        httpStatus: page.status,
+      };
     },
 
     siteContext(siteUrl: string, facts: readonly PageFacts[]): SiteContext {

@@ -6,9 +6,21 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { ErrorReasonSchema, SkipReasonSchema, type FailedPageOutcome, type PageAuditResult, type PageFacts, type PageOutcome, type SiteContext } from '../audit-model.js';
+import {
+  ErrorReasonSchema,
+  SkipReasonSchema,
+  type FailedPageOutcome,
+  type PageAuditResult,
+  type PageFacts,
+  type PageOutcome,
+  type SiteContext,
+} from '../audit-model.js';
 import type { AuditScope } from '../storage/audit-scope.js';
-import type { CollectedPage, PageResultsStore, PageResultRow } from '../storage/clickhouse/page-results-store.js';
+import type {
+  CollectedPage,
+  PageResultsStore,
+  PageResultRow,
+} from '../storage/clickhouse/page-results-store.js';
 import { pageGraphRow } from '../storage/neo4j/graph-rows.js';
 import type { SiteGraphStore } from '../storage/neo4j/site-graph-store.js';
 import { siteKeyOf } from '../storage/tenant-keys.js';
@@ -40,7 +52,8 @@ class ContextCache {
   set(key: string, value: SiteContext): void {
     this.entries.delete(key);
     this.entries.set(key, value);
-    if (this.entries.size > CONTEXT_CACHE_SIZE) this.entries.delete(this.entries.keys().next().value as string);
+    if (this.entries.size > CONTEXT_CACHE_SIZE)
+      this.entries.delete(this.entries.keys().next().value as string);
   }
 }
 
@@ -57,8 +70,11 @@ export function emptySiteContext(siteUrl: string): SiteContext {
 }
 
 export function createAuditActivities(deps: AuditActivityDeps): AuditActivities & {
-  loadRatingInputs(scope: AuditScope, url: string): Promise<{ collected: CollectedPage; site: SiteContext }>;
-  recordRated(scope: AuditScope, result: PageAuditResult, facts: PageFacts): Promise<RatedPage>;
+  loadRatingInputs: (
+    scope: AuditScope,
+    url: string,
+  ) => Promise<{ collected: CollectedPage; site: SiteContext }>;
+  recordRated: (scope: AuditScope, result: PageAuditResult, facts: PageFacts) => Promise<RatedPage>;
 } {
   const { engine, results, graph } = deps;
   const contexts = new ContextCache();
@@ -66,28 +82,48 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
   async function recordOutcomes(scope: AuditScope, outcomes: readonly FailedPageOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
     const now = new Date();
-    await results.recordPageResults(scope, outcomes.map((outcome) => ({ result: { outcome, rating: null }, auditedAt: now })));
-    await graph.upsertPages(scope, outcomes.map((o) => pageGraphRow(scope.siteKey, o.url, describe(o), null, null)));
+    await results.recordPageResults(
+      scope,
+      outcomes.map((outcome) => ({ result: { outcome, rating: null }, auditedAt: now })),
+    );
+    await graph.upsertPages(
+      scope,
+      outcomes.map((o) => pageGraphRow(scope.siteKey, o.url, describe(o), null, null)),
+    );
   }
 
   async function siteContextFor(scope: AuditScope): Promise<SiteContext> {
     const key = `${scope.tenantId}\u0000${scope.auditId}`;
     const cached = contexts.get(key);
     if (cached) return cached;
-    const stored = (await results.loadSiteContext(scope.tenantId, scope.auditId)) ?? emptySiteContext(scope.siteUrl);
+    const stored =
+      (await results.loadSiteContext(scope.tenantId, scope.auditId)) ?? emptySiteContext(scope.siteUrl);
     contexts.set(key, stored);
     return stored;
   }
 
-  async function loadRatingInputs(scope: AuditScope, url: string): Promise<{ collected: CollectedPage; site: SiteContext }> {
+  async function loadRatingInputs(
+    scope: AuditScope,
+    url: string,
+  ): Promise<{ collected: CollectedPage; site: SiteContext }> {
     const collected = (await results.loadPageFacts(scope.tenantId, scope.auditId, [url])).get(url);
-    if (!collected) throw ApplicationFailure.nonRetryable(`no collected facts for ${url} in audit ${scope.auditId}`, 'FactsMissing');
+    if (!collected)
+      throw ApplicationFailure.nonRetryable(
+        `no collected facts for ${url} in audit ${scope.auditId}`,
+        'FactsMissing',
+      );
     return { collected, site: await siteContextFor(scope) };
   }
 
-  async function recordRated(scope: AuditScope, result: PageAuditResult, facts: PageFacts): Promise<RatedPage> {
+  async function recordRated(
+    scope: AuditScope,
+    result: PageAuditResult,
+    facts: PageFacts,
+  ): Promise<RatedPage> {
     await results.recordPageResults(scope, [{ result, auditedAt: new Date() }]);
-    await graph.upsertPages(scope, [pageGraphRow(scope.siteKey, result.outcome.url, 'audited', facts, result.rating)]);
+    await graph.upsertPages(scope, [
+      pageGraphRow(scope.siteKey, result.outcome.url, 'audited', facts, result.rating),
+    ]);
     return { url: result.outcome.url, level: result.rating?.level ?? '' };
   }
 
@@ -97,7 +133,11 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
 
     async beginAudit(raw) {
       const parsed = AuditSiteInputSchema.safeParse(raw);
-      if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid audit input: ${describeIssues(parsed.error)}`, 'InvalidAuditInput');
+      if (!parsed.success)
+        throw ApplicationFailure.nonRetryable(
+          `Invalid audit input: ${describeIssues(parsed.error)}`,
+          'InvalidAuditInput',
+        );
       const input = parsed.data;
       const previous = await results.auditStartedAt(input.tenantId, input.auditId);
       const startedAt = previous ?? new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
@@ -127,13 +167,21 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
     },
 
     async collectPage({ scope, url, allowHosts }) {
-      const collected = await engine.collect(url, { siteUrl: scope.siteUrl, allowHosts, signal: Context.current().cancellationSignal });
+      const collected = await engine.collect(url, {
+        siteUrl: scope.siteUrl,
+        allowHosts,
+        signal: Context.current().cancellationSignal,
+      });
       if (!collected.ok) {
         await recordOutcomes(scope, [collected.outcome]);
         return { url, collected: false, outcome: collected.outcome };
       }
       // Facts are stored under the requested URL so the rating step finds them by the URL the workflow holds.
-      await results.recordPageFacts(scope, { facts: { ...collected.facts, url }, finalUrl: collected.finalUrl, httpStatus: collected.httpStatus });
+      await results.recordPageFacts(scope, {
+        facts: { ...collected.facts, url },
+        finalUrl: collected.finalUrl,
+        httpStatus: collected.httpStatus,
+      });
       return { url, collected: true };
     },
 
@@ -172,13 +220,25 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
       const counts = rating.counts;
       await results.recordSiteAudit(scope, { status: 'completed', finishedAt: new Date(), rating, counts });
       await graph.upsertAudit(scope, { status: 'completed', counts, medianLevel: rating.medianLevel });
-      return { auditId: scope.auditId, tenantId: scope.tenantId, siteUrl: scope.siteUrl, counts, medianLevel: rating.medianLevel };
+      return {
+        auditId: scope.auditId,
+        tenantId: scope.tenantId,
+        siteUrl: scope.siteUrl,
+        counts,
+        medianLevel: rating.medianLevel,
+      };
     },
   };
 }
 
 export function auditedOutcome(url: string, collected: CollectedPage): PageOutcome {
-  return { kind: 'audited', url, finalUrl: collected.finalUrl, httpStatus: collected.httpStatus, contentHash: collected.facts.contentHash };
+  return {
+    kind: 'audited',
+    url,
+    finalUrl: collected.finalUrl,
+    httpStatus: collected.httpStatus,
+    contentHash: collected.facts.contentHash,
+  };
 }
 
 function describe(outcome: FailedPageOutcome): string {
@@ -189,15 +249,35 @@ function describe(outcome: FailedPageOutcome): string {
 export function toPageAuditResult(row: PageResultRow): PageAuditResult {
   if (row.outcome === 'audited') {
     return {
-      outcome: { kind: 'audited', url: row.pageUrl, finalUrl: row.pageUrl, httpStatus: row.httpStatus, contentHash: row.rating?.contentHash ?? '' },
+      outcome: {
+        kind: 'audited',
+        url: row.pageUrl,
+        finalUrl: row.pageUrl,
+        httpStatus: row.httpStatus,
+        contentHash: row.rating?.contentHash ?? '',
+      },
       rating: row.rating,
     };
   }
   if (row.outcome === 'skipped') {
-    return { outcome: { kind: 'skipped', url: row.pageUrl, reason: SkipReasonSchema.parse(row.outcomeReason), detail: row.outcomeDetail }, rating: null };
+    return {
+      outcome: {
+        kind: 'skipped',
+        url: row.pageUrl,
+        reason: SkipReasonSchema.parse(row.outcomeReason),
+        detail: row.outcomeDetail,
+      },
+      rating: null,
+    };
   }
   return {
-    outcome: { kind: 'error', url: row.pageUrl, reason: ErrorReasonSchema.catch('internal').parse(row.outcomeReason), detail: row.outcomeDetail, ...(row.httpStatus ? { httpStatus: row.httpStatus } : {}) },
+    outcome: {
+      kind: 'error',
+      url: row.pageUrl,
+      reason: ErrorReasonSchema.catch('internal').parse(row.outcomeReason),
+      detail: row.outcomeDetail,
+      ...(row.httpStatus ? { httpStatus: row.httpStatus } : {}),
+    },
     rating: null,
   };
 }

@@ -4,7 +4,14 @@
  * fetch/discovery/extract/scoring modules, and tests can use the same implementation against the sample site.
  */
 import type { LlmClient } from '@apexseo/worker-sdk';
-import type { FailedPageOutcome, PageFacts, PageRating, SiteContext, SiteRating, SiteRatingInput } from '../audit-model.js';
+import type {
+  FailedPageOutcome,
+  PageFacts,
+  PageRating,
+  SiteContext,
+  SiteRating,
+  SiteRatingInput,
+} from '../audit-model.js';
 import type { AuditLimits } from '../workflows/audit-workflow-types.js';
 
 export interface DiscoveryOutcome {
@@ -19,11 +26,23 @@ export type CollectOutcome =
   | { readonly ok: false; readonly outcome: FailedPageOutcome };
 
 export interface AuditEngine {
-  discover(siteUrl: string, limits: AuditLimits, options: { allowHosts: readonly string[]; heartbeat: () => void; signal: AbortSignal }): Promise<DiscoveryOutcome>;
-  collect(url: string, options: { siteUrl: string; allowHosts: readonly string[]; signal: AbortSignal }): Promise<CollectOutcome>;
+  discover(
+    siteUrl: string,
+    limits: AuditLimits,
+    options: { allowHosts: readonly string[]; heartbeat: () => void; signal: AbortSignal },
+  ): Promise<DiscoveryOutcome>;
+  collect(
+    url: string,
+    options: { siteUrl: string; allowHosts: readonly string[]; signal: AbortSignal },
+  ): Promise<CollectOutcome>;
   siteContext(siteUrl: string, facts: readonly PageFacts[]): SiteContext;
   rateHeuristic(facts: PageFacts, site: SiteContext): PageRating;
   /** The LLM rubric through the tenant's key (`llm` is bound by the SDK); `model` names the provider model. */
-  rateWithLlm(facts: PageFacts, site: SiteContext, llm: LlmClient, options: { model: string; signal: AbortSignal }): Promise<PageRating>;
+  rateWithLlm(
+    facts: PageFacts,
+    site: SiteContext,
+    llm: LlmClient,
+    options: { model: string; signal: AbortSignal },
+  ): Promise<PageRating>;
   rateSite(input: SiteRatingInput): SiteRating;
 }

@@ -19,19 +19,31 @@ export const DEFAULT_MODELS = { openai: 'gpt-4o-mini', anthropic: 'claude-sonnet
 
 export interface LlmRatingDeps {
   readonly engine: AuditEngine;
-  loadRatingInputs(scope: AuditScope, url: string): Promise<{ collected: CollectedPage; site: SiteContext }>;
-  recordRated(scope: AuditScope, result: PageAuditResult, facts: PageFacts): Promise<RatedPage>;
+  readonly loadRatingInputs: (
+    scope: AuditScope,
+    url: string,
+  ) => Promise<{ collected: CollectedPage; site: SiteContext }>;
+  readonly recordRated: (scope: AuditScope, result: PageAuditResult, facts: PageFacts) => Promise<RatedPage>;
   readonly model?: string;
 }
 
-export function createLlmRatingActivity(deps: LlmRatingDeps): LlmActivity<LlmActivityInput<typeof RateInput>, RatedPage> {
+export function createLlmRatingActivity(
+  deps: LlmRatingDeps,
+): LlmActivity<LlmActivityInput<typeof RateInput>, RatedPage> {
   return defineLlmActivity({
     input: RateInput,
     async run(ctx, input) {
       const { collected, site } = await deps.loadRatingInputs(input.scope, input.url);
       const model = deps.model ?? DEFAULT_MODELS[ctx.tenant.provider];
-      const rating = await deps.engine.rateWithLlm(collected.facts, site, ctx.llm, { model, signal: ctx.signal });
-      return deps.recordRated(input.scope, { outcome: auditedOutcome(input.url, collected), rating }, collected.facts);
+      const rating = await deps.engine.rateWithLlm(collected.facts, site, ctx.llm, {
+        model,
+        signal: ctx.signal,
+      });
+      return deps.recordRated(
+        input.scope,
+        { outcome: auditedOutcome(input.url, collected), rating },
+        collected.facts,
+      );
     },
   });
 }

@@ -9,31 +9,57 @@ import { readSecret } from './secret-input.js';
 import { connectCliClient } from './temporal-client.js';
 
 function provider(value: string): 'openai' | 'anthropic' {
-  if (value !== 'openai' && value !== 'anthropic') throw new CliError('INVALID_OPTION', `--provider must be openai or anthropic (got ${JSON.stringify(value)})`);
+  if (value !== 'openai' && value !== 'anthropic')
+    throw new CliError(
+      'INVALID_OPTION',
+      `--provider must be openai or anthropic (got ${JSON.stringify(value)})`,
+    );
   return value;
 }
 
-function adminOptions(io: CliIo, opts: { keyServiceUrl?: string; adminTokenFile?: string }): { baseUrl: string; adminTokenFile: string } {
+function adminOptions(
+  io: CliIo,
+  opts: { keyServiceUrl?: string; adminTokenFile?: string },
+): { baseUrl: string; adminTokenFile: string } {
   const adminTokenFile = opts.adminTokenFile ?? io.env.APEXSEO_ADMIN_TOKEN_FILE;
-  if (!adminTokenFile) throw new CliError('ADMIN_TOKEN_UNREADABLE', 'give --admin-token-file or set APEXSEO_ADMIN_TOKEN_FILE');
-  return { baseUrl: opts.keyServiceUrl ?? io.env.APEXSEO_KEY_SERVICE_URL ?? 'http://127.0.0.1:8080', adminTokenFile };
+  if (!adminTokenFile)
+    throw new CliError('ADMIN_TOKEN_UNREADABLE', 'give --admin-token-file or set APEXSEO_ADMIN_TOKEN_FILE');
+  return {
+    baseUrl: opts.keyServiceUrl ?? io.env.APEXSEO_KEY_SERVICE_URL ?? 'http://127.0.0.1:8080',
+    adminTokenFile,
+  };
 }
 
 export function registerAdminCommands(program: Command, io: CliIo): void {
   const key = program.command('key').description('tenant LLM keys in the key service');
   key
     .command('set')
-    .description('store a tenant’s LLM key: typed at a hidden prompt, or piped on stdin (never given as an argument)')
+    .description(
+      'store a tenant’s LLM key: typed at a hidden prompt, or piped on stdin (never given as an argument)',
+    )
     .requiredOption('--tenant <id>', 'tenant id')
     .requiredOption('--provider <name>', 'openai or anthropic', provider)
     .option('--key-service-url <url>', 'key service base URL (default APEXSEO_KEY_SERVICE_URL)')
-    .option('--admin-token-file <path>', 'file holding the admin bearer token (default APEXSEO_ADMIN_TOKEN_FILE)')
-    .action(async (opts: { tenant: string; provider: 'openai' | 'anthropic'; keyServiceUrl?: string; adminTokenFile?: string }) => {
-      const admin = await KeyServiceAdmin.open(adminOptions(io, opts));
-      const apiKey = await readSecret(`${opts.provider} key for tenant ${opts.tenant}: `, io.in, io.err);
-      const stored = await admin.putKey(opts.tenant, opts.provider, apiKey);
-      io.result(stored, `Stored ${stored.provider} key version ${stored.keyVersion} for tenant ${stored.tenantId} (fingerprint ${stored.fingerprint})`);
-    });
+    .option(
+      '--admin-token-file <path>',
+      'file holding the admin bearer token (default APEXSEO_ADMIN_TOKEN_FILE)',
+    )
+    .action(
+      async (opts: {
+        tenant: string;
+        provider: 'openai' | 'anthropic';
+        keyServiceUrl?: string;
+        adminTokenFile?: string;
+      }) => {
+        const admin = await KeyServiceAdmin.open(adminOptions(io, opts));
+        const apiKey = await readSecret(`${opts.provider} key for tenant ${opts.tenant}: `, io.in, io.err);
+        const stored = await admin.putKey(opts.tenant, opts.provider, apiKey);
+        io.result(
+          stored,
+          `Stored ${stored.provider} key version ${stored.keyVersion} for tenant ${stored.tenantId} (fingerprint ${stored.fingerprint})`,
+        );
+      },
+    );
 
   const tenant = program.command('tenant').description('tenant operations');
   tenant
@@ -42,25 +68,42 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
     .requiredOption('--tenant <id>', 'tenant id')
     .option('--provider <name>', 'only this provider', provider)
     .option('--key-service-url <url>', 'key service base URL (default APEXSEO_KEY_SERVICE_URL)')
-    .option('--admin-token-file <path>', 'file holding the admin bearer token (default APEXSEO_ADMIN_TOKEN_FILE)')
-    .action(async (opts: { tenant: string; provider?: 'openai' | 'anthropic'; keyServiceUrl?: string; adminTokenFile?: string }) => {
-      const admin = await KeyServiceAdmin.open(adminOptions(io, opts));
-      const resumed = await admin.resume(opts.tenant, opts.provider);
-      const temporal = await connectCliClient(io.env);
-      try {
-        const signalled = await resumeTenantWorkflows(temporal.client, opts.tenant, opts.provider);
-        io.result({ ...resumed, workflows: signalled }, `Resumed tenant ${opts.tenant}; parked audits signalled (${signalled.mode})`);
-      } finally {
-        await temporal.close();
-      }
-    });
+    .option(
+      '--admin-token-file <path>',
+      'file holding the admin bearer token (default APEXSEO_ADMIN_TOKEN_FILE)',
+    )
+    .action(
+      async (opts: {
+        tenant: string;
+        provider?: 'openai' | 'anthropic';
+        keyServiceUrl?: string;
+        adminTokenFile?: string;
+      }) => {
+        const admin = await KeyServiceAdmin.open(adminOptions(io, opts));
+        const resumed = await admin.resume(opts.tenant, opts.provider);
+        const temporal = await connectCliClient(io.env);
+        try {
+          const signalled = await resumeTenantWorkflows(temporal.client, opts.tenant, opts.provider);
+          io.result(
+            { ...resumed, workflows: signalled },
+            `Resumed tenant ${opts.tenant}; parked audits signalled (${signalled.mode})`,
+          );
+        } finally {
+          await temporal.close();
+        }
+      },
+    );
 
   program
     .command('migrate')
     .description('apply the result stores’ schema migrations')
     .requiredOption('--store <store>', 'clickhouse, neo4j or all')
     .action(async (opts: { store: string }) => {
-      if (!['clickhouse', 'neo4j', 'all'].includes(opts.store)) throw new CliError('INVALID_OPTION', `--store must be clickhouse, neo4j or all (got ${JSON.stringify(opts.store)})`);
+      if (!['clickhouse', 'neo4j', 'all'].includes(opts.store))
+        throw new CliError(
+          'INVALID_OPTION',
+          `--store must be clickhouse, neo4j or all (got ${JSON.stringify(opts.store)})`,
+        );
       const stores = openStoreClients();
       try {
         const out: Record<string, unknown> = {};

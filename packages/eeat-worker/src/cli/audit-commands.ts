@@ -15,13 +15,15 @@ import { connectCliClient } from './temporal-client.js';
 function int(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new CliError('INVALID_OPTION', `--${name} must be a whole number (got ${JSON.stringify(value)})`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new CliError('INVALID_OPTION', `--${name} must be a whole number (got ${JSON.stringify(value)})`);
     return n;
   };
 }
 
 function plan(value: string): 'mrr' | 'ltd' {
-  if (value !== 'mrr' && value !== 'ltd') throw new CliError('INVALID_OPTION', `--plan must be mrr or ltd (got ${JSON.stringify(value)})`);
+  if (value !== 'mrr' && value !== 'ltd')
+    throw new CliError('INVALID_OPTION', `--plan must be mrr or ltd (got ${JSON.stringify(value)})`);
   return value;
 }
 
@@ -55,12 +57,19 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
     .option('--concurrency <n>', 'pages of one host at a time', int('concurrency'))
     .option('--scoring <mode>', 'heuristic or llm', 'heuristic')
     .option('--provider <name>', 'LLM provider of the tenant key (openai or anthropic)')
-    .option('--allow-host <host:port>', 'allow a loopback/private host (local sample sites only; repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option(
+      '--allow-host <host:port>',
+      'allow a loopback/private host (local sample sites only; repeatable)',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
     .option('--follow', 'wait for the audit, showing a progress bar')
     .option('--report', 'with --follow: print the report when the audit completes')
     .action(async (opts: StartOptions) => {
-      if (opts.scoring !== 'heuristic' && opts.scoring !== 'llm') throw new CliError('INVALID_OPTION', '--scoring must be heuristic or llm');
-      if (opts.provider && opts.provider !== 'openai' && opts.provider !== 'anthropic') throw new CliError('INVALID_OPTION', '--provider must be openai or anthropic');
+      if (opts.scoring !== 'heuristic' && opts.scoring !== 'llm')
+        throw new CliError('INVALID_OPTION', '--scoring must be heuristic or llm');
+      if (opts.provider && opts.provider !== 'openai' && opts.provider !== 'anthropic')
+        throw new CliError('INVALID_OPTION', '--provider must be openai or anthropic');
       const temporal = await connectCliClient(io.env);
       try {
         const started = await startAudit(temporal.client, {
@@ -77,9 +86,16 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
           ...(opts.provider ? { provider: opts.provider } : {}),
           ...(opts.allowHost.length ? { allowHosts: opts.allowHost } : {}),
         });
-        const ids = { auditId: started.auditId, workflowId: started.workflowId, taskQueue: started.taskQueue };
+        const ids = {
+          auditId: started.auditId,
+          workflowId: started.workflowId,
+          taskQueue: started.taskQueue,
+        };
         if (!opts.follow) {
-          io.result(ids, `Started audit ${started.auditId} on ${started.taskQueue} (workflow ${started.workflowId})`);
+          io.result(
+            ids,
+            `Started audit ${started.auditId} on ${started.taskQueue} (workflow ${started.workflowId})`,
+          );
           return;
         }
         if (!io.json) io.err.write(`Audit ${started.auditId} on ${started.taskQueue}\n`);
@@ -87,7 +103,10 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
         const resultPromise = started.handle.result();
         let finished: AuditSiteResult | undefined;
         let failure: unknown;
-        resultPromise.then((r) => (finished = r), (e: unknown) => (failure = e ?? new Error('audit failed')));
+        resultPromise.then(
+          (r) => (finished = r),
+          (e: unknown) => (failure = e ?? new Error('audit failed')),
+        );
         let progress: AuditProgress | undefined;
         while (!finished && !failure) {
           try {
@@ -100,7 +119,10 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
         }
         printer?.done();
         if (failure) {
-          const cause = failure instanceof WorkflowFailedError && failure.cause ? failure.cause.message : (failure as Error).message;
+          const cause =
+            failure instanceof WorkflowFailedError && failure.cause
+              ? failure.cause.message
+              : (failure as Error).message;
           throw new CliError('AUDIT_FAILED', `audit ${started.auditId} failed: ${cause}`, 1);
         }
         const result = finished as AuditSiteResult;
@@ -108,7 +130,10 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
           io.out.write(`${await loadReport(io, opts.tenant, started.auditId)}\n`);
           return;
         }
-        io.result({ ...ids, ...result }, `Audit ${result.auditId}: ${result.counts.audited} audited, ${result.counts.skipped} skipped, ${result.counts.failed} failed; median level ${result.medianLevel ?? 'n/a'}`);
+        io.result(
+          { ...ids, ...result },
+          `Audit ${result.auditId}: ${result.counts.audited} audited, ${result.counts.skipped} skipped, ${result.counts.failed} failed; median level ${result.medianLevel ?? 'n/a'}`,
+        );
       } finally {
         await temporal.close();
       }
@@ -125,7 +150,8 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
         const stores = openStoreClients();
         try {
           const audit = await stores.results.siteAudit(opts.tenant, opts.audit);
-          if (!audit) throw new CliError('AUDIT_NOT_FOUND', `tenant ${opts.tenant} has no audit ${opts.audit}`, 1);
+          if (!audit)
+            throw new CliError('AUDIT_NOT_FOUND', `tenant ${opts.tenant} has no audit ${opts.audit}`, 1);
           const pages = await stores.results.auditPages(opts.tenant, opts.audit);
           io.result({ audit, pages }, '');
         } finally {
@@ -143,7 +169,10 @@ async function loadReport(io: CliIo, tenantId: string, auditId: string, quotes =
     const audit = await stores.results.siteAudit(tenantId, auditId);
     if (!audit) throw new CliError('AUDIT_NOT_FOUND', `tenant ${tenantId} has no audit ${auditId}`, 1);
     const pages = await stores.results.auditPages(tenantId, auditId);
-    return renderReport(audit, pages, { quotesPerPage: quotes, width: io.out.columns ? Math.max(40, io.out.columns - 30) : 100 });
+    return renderReport(audit, pages, {
+      quotesPerPage: quotes,
+      width: io.out.columns ? Math.max(40, io.out.columns - 30) : 100,
+    });
   } finally {
     await stores.close();
   }

@@ -24,18 +24,31 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   registerAdminCommands(program, io);
   try {
     if (secretFlag) {
-      throw new CliError('SECRET_IN_ARGV', `${secretFlag.split('=')[0]} is refused: keys are read from a hidden prompt or from stdin, never from the command line`);
+      throw new CliError(
+        'SECRET_IN_ARGV',
+        `${secretFlag.split('=')[0]} is refused: keys are read from a hidden prompt or from stdin, never from the command line`,
+      );
     }
     await program.parseAsync([...argv]);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return 0;
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+      )
+        return 0;
       return report(json, 'INVALID_USAGE', error.message.replace(/^error: /, ''), 2);
     }
     if (error instanceof CliError) return report(json, error.type, error.message, error.exitCode);
     const typed = error as { type?: unknown; message?: unknown };
-    return report(json, typeof typed.type === 'string' ? typed.type : 'UNEXPECTED', String(typed.message ?? error), 1);
+    return report(
+      json,
+      typeof typed.type === 'string' ? typed.type : 'UNEXPECTED',
+      String(typed.message ?? error),
+      1,
+    );
   }
 }
 

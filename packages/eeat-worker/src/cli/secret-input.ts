@@ -6,11 +6,17 @@ import { CliError } from './cli-errors.js';
 
 const MAX_SECRET_BYTES = 8 * 1024;
 
-export async function readSecret(prompt: string, input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<string> {
+export async function readSecret(
+  prompt: string,
+  input: NodeJS.ReadStream = process.stdin,
+  output: NodeJS.WriteStream = process.stderr,
+): Promise<string> {
   const secret = input.isTTY ? await promptHidden(prompt, input, output) : await readAll(input);
   const trimmed = secret.trim();
-  if (trimmed.length === 0) throw new CliError('EMPTY_SECRET', 'no key given: type it at the prompt or pipe it on stdin');
-  if (/\s/.test(trimmed)) throw new CliError('INVALID_SECRET', 'the key contains whitespace: give exactly one key');
+  if (trimmed.length === 0)
+    throw new CliError('EMPTY_SECRET', 'no key given: type it at the prompt or pipe it on stdin');
+  if (/\s/.test(trimmed))
+    throw new CliError('INVALID_SECRET', 'the key contains whitespace: give exactly one key');
   return trimmed;
 }
 
@@ -20,7 +26,11 @@ async function readAll(input: NodeJS.ReadableStream): Promise<string> {
   for await (const chunk of input) {
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     size += buffer.length;
-    if (size > MAX_SECRET_BYTES) throw new CliError('INVALID_SECRET', `stdin holds more than ${MAX_SECRET_BYTES} bytes: give exactly one key`);
+    if (size > MAX_SECRET_BYTES)
+      throw new CliError(
+        'INVALID_SECRET',
+        `stdin holds more than ${MAX_SECRET_BYTES} bytes: give exactly one key`,
+      );
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

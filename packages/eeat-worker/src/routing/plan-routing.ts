@@ -4,7 +4,10 @@
  */
 import type { Plan } from '../storage/audit-scope.js';
 
-export const TASK_QUEUES = { mrr: 'eeat-priority', ltd: 'eeat-standard' } as const satisfies Record<Plan, string>;
+export const TASK_QUEUES = { mrr: 'eeat-priority', ltd: 'eeat-standard' } as const satisfies Record<
+  Plan,
+  string
+>;
 export type EeatTaskQueue = (typeof TASK_QUEUES)[Plan];
 
 /** Temporal priority keys: lower runs first (1..5, default 3). Servers without the priority matcher ignore it. */

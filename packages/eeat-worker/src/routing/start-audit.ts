@@ -5,10 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AuditSiteInputSchema, describeIssues } from '../activities/audit-input-schema.js';
 import type { auditPage, auditSite } from '../workflows/index.js';
-import { DEFAULT_LIMITS, type AuditLimits, type AuditSiteInput, type ScoringMode } from '../workflows/audit-workflow-types.js';
+import {
+  DEFAULT_LIMITS,
+  type AuditLimits,
+  type AuditSiteInput,
+  type ScoringMode,
+} from '../workflows/audit-workflow-types.js';
 import type { Plan } from '../storage/audit-scope.js';
 import { priorityForPlan, taskQueueForPlan } from './plan-routing.js';
 import { AuditIdAttribute, PlanAttribute, TenantIdAttribute } from './search-attributes.js';
@@ -59,7 +64,8 @@ export function buildAuditInput(request: StartAuditRequest): AuditSiteInput {
     ...(request.activitiesPerRun ? { activitiesPerRun: request.activitiesPerRun } : {}),
   };
   const parsed = AuditSiteInputSchema.safeParse(candidate);
-  if (!parsed.success) throw new InvalidAuditRequestError(`Invalid audit request: ${describeIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new InvalidAuditRequestError(`Invalid audit request: ${describeIssues(parsed.error)}`);
   return parsed.data as z.output<typeof AuditSiteInputSchema> & AuditSiteInput;
 }
 
@@ -89,9 +95,18 @@ export async function startAudit(client: Client, request: StartAuditRequest): Pr
 export async function startPageAudit(
   client: Client,
   request: Omit<StartAuditRequest, 'siteUrl' | 'limits' | 'activitiesPerRun'> & { url: string },
-): Promise<{ auditId: string; workflowId: string; taskQueue: string; handle: WorkflowHandle<typeof auditPage> }> {
+): Promise<{
+  auditId: string;
+  workflowId: string;
+  taskQueue: string;
+  handle: WorkflowHandle<typeof auditPage>;
+}> {
   const { url, ...rest } = request;
-  const input = buildAuditInput({ ...rest, siteUrl: url, limits: { pages: 1, depth: 0, concurrencyPerHost: 1 } });
+  const input = buildAuditInput({
+    ...rest,
+    siteUrl: url,
+    limits: { pages: 1, depth: 0, concurrencyPerHost: 1 },
+  });
   const taskQueue = taskQueueForPlan(input.plan);
   const workflowId = auditWorkflowId(input.tenantId, input.auditId);
   const handle = await client.workflow.start<typeof auditPage>('auditPage', {

@@ -8,7 +8,9 @@ import { InvalidKeyError } from './storage-errors.js';
 
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
-export const TenantIdSchema = z.string().regex(KEY_PATTERN, 'must be 1-128 letters, digits, or _ . : - (starting with a letter or digit)');
+export const TenantIdSchema = z
+  .string()
+  .regex(KEY_PATTERN, 'must be 1-128 letters, digits, or _ . : - (starting with a letter or digit)');
 export const AuditIdSchema = TenantIdSchema;
 
 export function assertKey(field: string, value: string): string {

@@ -9,5 +9,8 @@ import { bundleWorkflows } from '@apexseo/worker-sdk';
 
 const outFile = process.argv[2] ?? fileURLToPath(new URL('../../dist/workflow-bundle.js', import.meta.url));
 await mkdir(dirname(outFile), { recursive: true });
-const bundle = await bundleWorkflows({ workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)), outFile });
+const bundle = await bundleWorkflows({
+  workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+  outFile,
+});
 process.stdout.write(`workflow bundle: ${outFile} (${Math.round(bundle.code.length / 1024)} KiB)\n`);

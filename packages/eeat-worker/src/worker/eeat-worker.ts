@@ -38,17 +38,30 @@ export async function createEeatWorker(options: EeatWorkerOptions): Promise<Apex
   const config = loadWorkerConfig(options.config ?? {});
   const pools: readonly string[] = Object.values(TASK_QUEUES);
   if (!pools.includes(config.taskQueue)) {
-    throw new WorkerSetupError(`APEXSEO_TASK_QUEUE: must be one of ${pools.join(', ')} (got ${JSON.stringify(config.taskQueue)})`);
+    throw new WorkerSetupError(
+      `APEXSEO_TASK_QUEUE: must be one of ${pools.join(', ')} (got ${JSON.stringify(config.taskQueue)})`,
+    );
   }
   const engine = createAnalysisEngine();
-  const audit = createAuditActivities({ engine, results: options.stores.results, graph: options.stores.graph });
+  const audit = createAuditActivities({
+    engine,
+    results: options.stores.results,
+    graph: options.stores.graph,
+  });
   const { loadRatingInputs, recordRated, ...auditActivities } = audit;
   const model = process.env.APEXSEO_LLM_MODEL;
-  const ratePageLlm = createLlmRatingActivity({ engine, loadRatingInputs, recordRated, ...(model ? { model } : {}) });
+  const ratePageLlm = createLlmRatingActivity({
+    engine,
+    loadRatingInputs,
+    recordRated,
+    ...(model ? { model } : {}),
+  });
   return createWorker({
     config,
     activities: { ...auditActivities, ratePageLlm },
-    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: workflowsModulePath() }),
+    ...(options.workflowBundlePath
+      ? { workflowBundle: { codePath: options.workflowBundlePath } }
+      : { workflowsPath: workflowsModulePath() }),
     ...(options.identity ? { identity: options.identity } : {}),
   });
 }

@@ -1,10 +1,18 @@
 /** Opens both result stores from the environment (or given settings) and closes them together. */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Driver } from 'neo4j-driver';
-import { clickHouseSettingsFromEnv, createClickHouseClient, type ClickHouseSettings } from '../storage/clickhouse/clickhouse-connection.js';
+import {
+  clickHouseSettingsFromEnv,
+  createClickHouseClient,
+  type ClickHouseSettings,
+} from '../storage/clickhouse/clickhouse-connection.js';
 import { migrateClickHouse, type MigrationReport } from '../storage/clickhouse/clickhouse-migrator.js';
 import { PageResultsStore } from '../storage/clickhouse/page-results-store.js';
-import { createNeo4jDriver, neo4jSettingsFromEnv, type Neo4jSettings } from '../storage/neo4j/neo4j-connection.js';
+import {
+  createNeo4jDriver,
+  neo4jSettingsFromEnv,
+  type Neo4jSettings,
+} from '../storage/neo4j/neo4j-connection.js';
 import { migrateNeo4j } from '../storage/neo4j/neo4j-migrations.js';
 import { SiteGraphStore } from '../storage/neo4j/site-graph-store.js';
 
@@ -18,7 +26,9 @@ export interface StoreClients {
   close(): Promise<void>;
 }
 
-export function openStoreClients(settings: { clickhouse?: ClickHouseSettings; neo4j?: Neo4jSettings } = {}): StoreClients {
+export function openStoreClients(
+  settings: { clickhouse?: ClickHouseSettings; neo4j?: Neo4jSettings } = {},
+): StoreClients {
   const clickhouseSettings = settings.clickhouse ?? clickHouseSettingsFromEnv();
   const clickhouse = createClickHouseClient(clickhouseSettings);
   const neo4j = createNeo4jDriver(settings.neo4j ?? neo4jSettingsFromEnv());
@@ -29,7 +39,10 @@ export function openStoreClients(settings: { clickhouse?: ClickHouseSettings; ne
     results: new PageResultsStore(clickhouse, clickhouseSettings.database),
     graph: new SiteGraphStore(neo4j),
     async migrate() {
-      return { clickhouse: await migrateClickHouse(clickhouse, clickhouseSettings.database), neo4j: await migrateNeo4j(neo4j) };
+      return {
+        clickhouse: await migrateClickHouse(clickhouse, clickhouseSettings.database),
+        neo4j: await migrateNeo4j(neo4j),
+      };
     },
     async close() {
       await clickhouse.close();

@@ -2,7 +2,14 @@
  * The activities the audit workflows call, as types only (the workflow sandbox never imports their code).
  * Implementations: src/activities/audit-activities.ts and src/activities/llm-rating-activity.ts.
  */
-import type { AuditScope, AuditSiteInput, AuditSiteResult, CollectResult, DiscoverResult, AuditLimits } from './audit-workflow-types.js';
+import type {
+  AuditScope,
+  AuditSiteInput,
+  AuditSiteResult,
+  CollectResult,
+  DiscoverResult,
+  AuditLimits,
+} from './audit-workflow-types.js';
 
 export interface RatedPage {
   readonly url: string;
@@ -13,9 +20,17 @@ export interface AuditActivities {
   /** Validates the input, fixes the audit's start time (stable across re-runs) and records the audit as running. */
   beginAudit(input: AuditSiteInput): Promise<AuditScope>;
   /** robots.txt, sitemaps and same-site links up to the limits; records skipped pages. */
-  discoverPages(input: { scope: AuditScope; limits: AuditLimits; allowHosts: readonly string[] }): Promise<DiscoverResult>;
+  discoverPages(input: {
+    scope: AuditScope;
+    limits: AuditLimits;
+    allowHosts: readonly string[];
+  }): Promise<DiscoverResult>;
   /** Fetches and extracts one page; stores its facts, or records its failed outcome. Never throws for a bad page. */
-  collectPage(input: { scope: AuditScope; url: string; allowHosts: readonly string[] }): Promise<CollectResult>;
+  collectPage(input: {
+    scope: AuditScope;
+    url: string;
+    allowHosts: readonly string[];
+  }): Promise<CollectResult>;
   /** Builds what the site says about itself from the collected pages' facts and stores it for the rating step. */
   buildSiteContext(input: { scope: AuditScope; urls: readonly string[] }): Promise<{ pages: number }>;
   /** Rates one collected page with the heuristic layer and records the result. */
@@ -28,5 +43,11 @@ export interface AuditActivities {
 
 export interface LlmRatingActivities {
   /** Rates one collected page with the LLM rubric through the tenant's key (SDK LLM activity). */
-  ratePageLlm(input: { tenantId: string; plan: 'mrr' | 'ltd'; provider: 'openai' | 'anthropic'; scope: AuditScope; url: string }): Promise<RatedPage>;
+  ratePageLlm(input: {
+    tenantId: string;
+    plan: 'mrr' | 'ltd';
+    provider: 'openai' | 'anthropic';
+    scope: AuditScope;
+    url: string;
+  }): Promise<RatedPage>;
 }

@@ -17,7 +17,14 @@ import {
 import { installTenantPauseHandlers, withTenantPause } from '@apexseo/worker-sdk/workflow';
 import type { AuditActivities, LlmRatingActivities, RatedPage } from './audit-activities-contract.js';
 import { progressQuery } from './audit-queries.js';
-import type { AuditPhase, AuditProgress, AuditSiteInput, AuditSiteResult, AuditSiteState, AuditScope } from './audit-workflow-types.js';
+import type {
+  AuditPhase,
+  AuditProgress,
+  AuditSiteInput,
+  AuditSiteResult,
+  AuditSiteState,
+  AuditScope,
+} from './audit-workflow-types.js';
 
 export { progressQuery };
 
@@ -27,7 +34,11 @@ const DEFAULT_ACTIVITIES_PER_RUN = 500;
 // audit, it never drops one. Only invalid input is final.
 const control = proxyActivities<AuditActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['InvalidAuditInput'] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: ['InvalidAuditInput'],
+  },
 });
 const discovery = proxyActivities<AuditActivities>({
   startToCloseTimeout: '15 minutes',
@@ -40,7 +51,12 @@ const pageWork = proxyActivities<AuditActivities>({
 });
 const llmWork = proxyActivities<LlmRatingActivities>({
   startToCloseTimeout: '5 minutes',
-  retry: { maximumAttempts: 4, initialInterval: '5 seconds', backoffCoefficient: 2, nonRetryableErrorTypes: ['TenantPaused', 'KeyNotFound'] },
+  retry: {
+    maximumAttempts: 4,
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    nonRetryableErrorTypes: ['TenantPaused', 'KeyNotFound'],
+  },
 });
 
 interface MutableState {
@@ -56,8 +72,23 @@ interface MutableState {
 
 export async function auditSite(input: AuditSiteInput, carried?: AuditSiteState): Promise<AuditSiteResult> {
   const state: MutableState = carried
-    ? { ...carried, urls: [...carried.urls], collected: [...carried.collected], counts: { ...carried.counts }, parked: false }
-    : { scope: null, phase: 'starting', urls: [], collected: [], cursor: 0, counts: { done: 0, failed: 0, skipped: 0, outsideList: 0 }, runs: 0, parked: false };
+    ? {
+        ...carried,
+        urls: [...carried.urls],
+        collected: [...carried.collected],
+        counts: { ...carried.counts },
+        parked: false,
+      }
+    : {
+        scope: null,
+        phase: 'starting',
+        urls: [],
+        collected: [],
+        cursor: 0,
+        counts: { done: 0, failed: 0, skipped: 0, outsideList: 0 },
+        runs: 0,
+        parked: false,
+      };
 
   setHandler(progressQuery, (): AuditProgress => ({
     auditId: input.auditId,
@@ -78,7 +109,11 @@ export async function auditSite(input: AuditSiteInput, carried?: AuditSiteState)
   if (state.phase === 'starting' || state.phase === 'discovering') {
     state.phase = 'discovering';
     try {
-      const found = await discovery.discoverPages({ scope, limits: input.limits, allowHosts: input.allowHosts ?? [] });
+      const found = await discovery.discoverPages({
+        scope,
+        limits: input.limits,
+        allowHosts: input.allowHosts ?? [],
+      });
       state.urls = found.urls;
       state.counts.skipped += found.skipped;
       state.counts.outsideList += found.skipped;
@@ -109,14 +144,20 @@ export async function auditSite(input: AuditSiteInput, carried?: AuditSiteState)
   }
 
   if (state.phase === 'rating') {
-    await forEachBounded(state, input, budget, async (url) => {
-      try {
-        await ratePage(input, scope, url, state);
-        state.counts.done++;
-      } catch (err) {
-        await recordLostPage(scope, url, err, state);
-      }
-    }, state.collected);
+    await forEachBounded(
+      state,
+      input,
+      budget,
+      async (url) => {
+        try {
+          await ratePage(input, scope, url, state);
+          state.counts.done++;
+        } catch (err) {
+          await recordLostPage(scope, url, err, state);
+        }
+      },
+      state.collected,
+    );
     state.phase = 'finalizing';
   }
 
@@ -146,7 +187,8 @@ async function forEachBounded(
 }
 
 function snapshot(state: MutableState): AuditSiteState {
-  if (!state.scope) throw ApplicationFailure.nonRetryable('audit scope missing before continue-as-new', 'InternalState');
+  if (!state.scope)
+    throw ApplicationFailure.nonRetryable('audit scope missing before continue-as-new', 'InternalState');
   return {
     scope: state.scope,
     phase: state.phase,
@@ -158,7 +200,12 @@ function snapshot(state: MutableState): AuditSiteState {
   };
 }
 
-async function ratePage(input: AuditSiteInput, scope: AuditScope, url: string, state: MutableState): Promise<RatedPage> {
+async function ratePage(
+  input: AuditSiteInput,
+  scope: AuditScope,
+  url: string,
+  state: MutableState,
+): Promise<RatedPage> {
   if (input.scoring !== 'llm') return pageWork.ratePageHeuristic({ scope, url });
   const provider = input.provider ?? 'openai';
   return withTenantPause({ tenantId: input.tenantId, provider }, async () => {
@@ -180,8 +227,16 @@ function isPause(err: unknown): boolean {
 }
 
 /** A page whose activity failed past its retries still gets an outcome: `error: internal` with the cause. */
-async function recordLostPage(scope: AuditScope, url: string, err: unknown, state: MutableState): Promise<void> {
-  const detail = err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : 'unknown failure';
+async function recordLostPage(
+  scope: AuditScope,
+  url: string,
+  err: unknown,
+  state: MutableState,
+): Promise<void> {
+  const detail =
+    err instanceof Error
+      ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}`
+      : 'unknown failure';
   await control.recordPageError({ scope, url, detail: detail.slice(0, 500) });
   state.counts.failed++;
 }

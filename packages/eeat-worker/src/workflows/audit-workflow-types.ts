@@ -87,7 +87,9 @@ export interface AuditSiteResult {
   readonly medianLevel: Level | null;
 }
 
-export type CollectResult = { readonly url: string; readonly collected: true } | { readonly url: string; readonly collected: false; readonly outcome: FailedPageOutcome };
+export type CollectResult =
+  | { readonly url: string; readonly collected: true }
+  | { readonly url: string; readonly collected: false; readonly outcome: FailedPageOutcome };
 
 export interface DiscoverResult {
   /** Pages to audit, the start URL first. */

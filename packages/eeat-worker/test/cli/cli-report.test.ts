@@ -23,9 +23,25 @@ describe('apexseo audit report and migrate', () => {
     };
     await stores.results.recordPageResults(scope, [
       { result: auditedResult('https://shop.example/guide', 'high'), auditedAt: new Date() },
-      { result: { outcome: { kind: 'skipped', url: 'https://shop.example/private/x', reason: 'robots', detail: 'Disallow: /private/' }, rating: null }, auditedAt: new Date() },
+      {
+        result: {
+          outcome: {
+            kind: 'skipped',
+            url: 'https://shop.example/private/x',
+            reason: 'robots',
+            detail: 'Disallow: /private/',
+          },
+          rating: null,
+        },
+        auditedAt: new Date(),
+      },
     ]);
-    await stores.results.recordSiteAudit(scope, { status: 'completed', finishedAt: new Date(), rating: null, counts: { total: 2, audited: 1, skipped: 1, failed: 0 } });
+    await stores.results.recordSiteAudit(scope, {
+      status: 'completed',
+      finishedAt: new Date(),
+      rating: null,
+      counts: { total: 2, audited: 1, skipped: 1, failed: 0 },
+    });
   });
   afterAll(async () => {
     await stores?.close();
@@ -40,9 +56,14 @@ describe('apexseo audit report and migrate', () => {
   });
 
   it('should print the audit and its pages as one JSON document with --json', async () => {
-    const run = await runCli(['audit', 'report', '--tenant', tenant, '--audit', 'audit-r1', '--json'], { env });
+    const run = await runCli(['audit', 'report', '--tenant', tenant, '--audit', 'audit-r1', '--json'], {
+      env,
+    });
     expect(run.code, run.stderr).toBe(0);
-    const body = JSON.parse(run.stdout) as { audit: { counts: unknown }; pages: Array<{ pageUrl: string; level: string }> };
+    const body = JSON.parse(run.stdout) as {
+      audit: { counts: unknown };
+      pages: Array<{ pageUrl: string; level: string }>;
+    };
     expect(body.audit.counts).toEqual({ total: 2, audited: 1, skipped: 1, failed: 0 });
     expect(body.pages.map((p) => [p.pageUrl, p.level])).toEqual([
       ['https://shop.example/guide', 'high'],
@@ -51,7 +72,10 @@ describe('apexseo audit report and migrate', () => {
   });
 
   it("should not show another tenant's audit", async () => {
-    const run = await runCli(['audit', 'report', '--tenant', `other-${tenant}`, '--audit', 'audit-r1', '--json'], { env });
+    const run = await runCli(
+      ['audit', 'report', '--tenant', `other-${tenant}`, '--audit', 'audit-r1', '--json'],
+      { env },
+    );
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ error: { type: 'AUDIT_NOT_FOUND' } });
   });
@@ -59,7 +83,9 @@ describe('apexseo audit report and migrate', () => {
   it('should report applied and waiting ClickHouse migrations as JSON', async () => {
     const run = await runCli(['migrate', '--store', 'clickhouse', '--json'], { env });
     expect(run.code, run.stderr).toBe(0);
-    const body = JSON.parse(run.stdout) as { clickhouse: { serverVersion: string; alreadyApplied: string[] } };
+    const body = JSON.parse(run.stdout) as {
+      clickhouse: { serverVersion: string; alreadyApplied: string[] };
+    };
     expect(body.clickhouse.alreadyApplied).toContain('1_page_results');
     expect(body.clickhouse.serverVersion).toMatch(/^\d+\./);
   });

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/audit-model.js';
 import { topEvidence } from '../../src/cli/report-table.js';
 
-const finding = (id: string, dimension: Finding['dimension'], polarity: Finding['polarity'], verified: boolean | null): Finding => ({
+const finding = (
+  id: string,
+  dimension: Finding['dimension'],
+  polarity: Finding['polarity'],
+  verified: boolean | null,
+): Finding => ({
   id,
   dimension,
   polarity,
@@ -24,6 +29,10 @@ describe('top evidence per page', () => {
   });
 
   it('should explain a strong page with its positive findings and keep the purpose label last', () => {
-    expect(topEvidence(findings, 'high', 3).map((f) => f.id)).toEqual(['good-quote', 'good-unverified', 'bad-quote']);
+    expect(topEvidence(findings, 'high', 3).map((f) => f.id)).toEqual([
+      'good-quote',
+      'good-unverified',
+      'bad-quote',
+    ]);
   });
 });

@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { createDatabaseOn, startClickHouse, startNeo4j, startPostgres, startTemporal } from '../../../../test/harness/index.js';
+import {
+  createDatabaseOn,
+  startClickHouse,
+  startNeo4j,
+  startPostgres,
+  startTemporal,
+} from '../../../../test/harness/index.js';
 import { startKeyService } from '../../../../test/harness/key-service.js';
 import { KeyServiceAdmin } from '../../src/cli/key-service-admin.js';
 import { renderProgress } from '../../src/cli/progress-bar.js';
@@ -25,14 +31,24 @@ import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 
 export interface LocalDemoOptions {
   /** Rate with a real LLM provider; the key is read from a prompt or stdin. */
-  readonly llm?: { readonly provider: 'openai' | 'anthropic'; readonly model?: string; readonly baseUrl?: string };
+  readonly llm?: {
+    readonly provider: 'openai' | 'anthropic';
+    readonly model?: string;
+    readonly baseUrl?: string;
+  };
   /** Pages per audit. @default 30 */
   readonly pages?: number;
   readonly log?: (line: string) => void;
 }
 
 export interface LocalDemoResult {
-  readonly audits: Array<{ tenantId: string; plan: 'mrr' | 'ltd'; taskQueue: string; result: AuditSiteResult; report: string }>;
+  readonly audits: Array<{
+    tenantId: string;
+    plan: 'mrr' | 'ltd';
+    taskQueue: string;
+    result: AuditSiteResult;
+    report: string;
+  }>;
   readonly elapsedMs: number;
 }
 
@@ -46,25 +62,45 @@ export async function runLocalDemo(options: LocalDemoOptions = {}): Promise<Loca
   const started = Date.now();
   const cleanups: Array<() => Promise<unknown>> = [];
   const cleanup = async (): Promise<void> => {
-    for (const fn of cleanups.reverse()) await fn().catch((e: unknown) => log(`cleanup: ${(e as Error).message}`));
+    for (const fn of cleanups.reverse())
+      await fn().catch((e: unknown) => log(`cleanup: ${(e as Error).message}`));
   };
   try {
     // A key typed for the LLM run is read before anything starts, so the prompt is not buried in logs.
-    const apiKey = options.llm ? await readSecret(`${options.llm.provider} API key (input hidden; or pipe it on stdin): `) : null;
+    const apiKey = options.llm
+      ? await readSecret(`${options.llm.provider} API key (input hidden; or pipe it on stdin): `)
+      : null;
 
     log('[demo] starting PostgreSQL, Temporal, ClickHouse and Neo4j ...');
-    const [postgres, temporal, clickhouse, neo4j] = await Promise.all([startPostgres(), startTemporal(), startClickHouse(), startNeo4j()]);
-    cleanups.push(() => postgres.stop(), () => temporal.stop(), () => clickhouse.stop(), () => neo4j.stop());
+    const [postgres, temporal, clickhouse, neo4j] = await Promise.all([
+      startPostgres(),
+      startTemporal(),
+      startClickHouse(),
+      startNeo4j(),
+    ]);
+    cleanups.push(
+      () => postgres.stop(),
+      () => temporal.stop(),
+      () => clickhouse.stop(),
+      () => neo4j.stop(),
+    );
     for (const s of [postgres, temporal, clickhouse, neo4j]) log(`[demo]   ${s.description}`);
 
-    const keys = await startKeyService({ postgres: await createDatabaseOn(postgres.settings, 'apexseo_keys') });
+    const keys = await startKeyService({
+      postgres: await createDatabaseOn(postgres.settings, 'apexseo_keys'),
+    });
     cleanups.push(() => keys.stop());
     log(`[demo]   key service on ${keys.url}`);
 
-    const stores = openStoreClients({ clickhouse: { ...clickhouse.settings, database: 'apexseo' }, neo4j: neo4j.settings });
+    const stores = openStoreClients({
+      clickhouse: { ...clickhouse.settings, database: 'apexseo' },
+      neo4j: neo4j.settings,
+    });
     cleanups.push(() => stores.close());
     const migrated = await stores.migrate();
-    log(`[demo] migrated ClickHouse ${migrated.clickhouse.serverVersion} (${[...migrated.clickhouse.applied, ...migrated.clickhouse.alreadyApplied].length} migrations; waiting for a newer server: ${migrated.clickhouse.waitingForServer.join(', ') || 'none'}) and Neo4j (${migrated.neo4j.constraints.length} constraints)`);
+    log(
+      `[demo] migrated ClickHouse ${migrated.clickhouse.serverVersion} (${[...migrated.clickhouse.applied, ...migrated.clickhouse.alreadyApplied].length} migrations; waiting for a newer server: ${migrated.clickhouse.waitingForServer.join(', ') || 'none'}) and Neo4j (${migrated.neo4j.constraints.length} constraints)`,
+    );
 
     const site = await startSampleSite();
     cleanups.push(() => site.close());
@@ -79,7 +115,9 @@ export async function runLocalDemo(options: LocalDemoOptions = {}): Promise<Loca
       const admin = await KeyServiceAdmin.open({ baseUrl: keys.url, adminTokenFile });
       for (const t of TENANTS) {
         const stored = await admin.putKey(t.tenantId, options.llm.provider, apiKey);
-        log(`[demo] stored ${stored.provider} key v${stored.keyVersion} for ${t.tenantId} (fingerprint ${stored.fingerprint})`);
+        log(
+          `[demo] stored ${stored.provider} key v${stored.keyVersion} for ${t.tenantId} (fingerprint ${stored.fingerprint})`,
+        );
       }
     }
 
@@ -97,10 +135,17 @@ export async function runLocalDemo(options: LocalDemoOptions = {}): Promise<Loca
       APEXSEO_KEY_SERVICE_TOKEN_FILE: tokenFile,
       APEXSEO_SCORING: options.llm ? 'llm' : 'heuristic',
       ...(options.llm?.model ? { APEXSEO_LLM_MODEL: options.llm.model } : {}),
-      ...(options.llm?.baseUrl ? { [options.llm.provider === 'openai' ? 'APEXSEO_OPENAI_BASE_URL' : 'APEXSEO_ANTHROPIC_BASE_URL']: options.llm.baseUrl } : {}),
+      ...(options.llm?.baseUrl
+        ? {
+            [options.llm.provider === 'openai' ? 'APEXSEO_OPENAI_BASE_URL' : 'APEXSEO_ANTHROPIC_BASE_URL']:
+              options.llm.baseUrl,
+          }
+        : {}),
     };
     log('[demo] starting the eeat-priority and eeat-standard worker processes ...');
-    const workers: WorkerProcess[] = await Promise.all(['eeat-priority', 'eeat-standard'].map((q) => startWorkerProcess(q, workerEnv)));
+    const workers: WorkerProcess[] = await Promise.all(
+      ['eeat-priority', 'eeat-standard'].map((q) => startWorkerProcess(q, workerEnv)),
+    );
     for (const w of workers) cleanups.push(() => w.stop());
 
     const connection = await Connection.connect({ address: temporal.settings.address });
@@ -127,7 +172,13 @@ export async function runLocalDemo(options: LocalDemoOptions = {}): Promise<Loca
       const summary = await stores.results.siteAudit(r.tenantId, r.audit.auditId);
       const pages = await stores.results.auditPages(r.tenantId, r.audit.auditId);
       const report = summary ? renderReport(summary, pages) : '(no report stored)';
-      audits.push({ tenantId: r.tenantId, plan: r.plan, taskQueue: r.audit.taskQueue, result: results[i] as AuditSiteResult, report });
+      audits.push({
+        tenantId: r.tenantId,
+        plan: r.plan,
+        taskQueue: r.audit.taskQueue,
+        result: results[i] as AuditSiteResult,
+        report,
+      });
     }
     return { audits, elapsedMs: Date.now() - started };
   } finally {
@@ -135,10 +186,17 @@ export async function runLocalDemo(options: LocalDemoOptions = {}): Promise<Loca
   }
 }
 
-async function follow(tenantId: string, audit: StartedAudit, log: (line: string) => void): Promise<AuditSiteResult> {
+async function follow(
+  tenantId: string,
+  audit: StartedAudit,
+  log: (line: string) => void,
+): Promise<AuditSiteResult> {
   let done: AuditSiteResult | undefined;
   let failed: unknown;
-  audit.handle.result().then((r) => (done = r), (e: unknown) => (failed = e ?? new Error('audit failed')));
+  audit.handle.result().then(
+    (r) => (done = r),
+    (e: unknown) => (failed = e ?? new Error('audit failed')),
+  );
   let last = '';
   while (!done && !failed) {
     try {
@@ -150,6 +208,6 @@ async function follow(tenantId: string, audit: StartedAudit, log: (line: string)
     }
     await sleep(1_000);
   }
-  if (failed) throw failed;
+  if (failed) throw failed instanceof Error ? failed : new Error('audit failed');
   return done as AuditSiteResult;
 }

@@ -28,7 +28,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startWorkerProcess(taskQueue: string, env: Record<string, string>, readyTimeoutMs = 180_000): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  taskQueue: string,
+  env: Record<string, string>,
+  readyTimeoutMs = 180_000,
+): Promise<WorkerProcess> {
   const metricsPort = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     env: {
@@ -51,10 +55,14 @@ export async function startWorkerProcess(taskQueue: string, env: Record<string, 
     if (exited) throw new Error(`worker ${taskQueue} exited before it was ready:\n${output.slice(-4000)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`worker ${taskQueue} not ready within ${readyTimeoutMs / 1000} s:\n${output.slice(-4000)}`);
+      throw new Error(
+        `worker ${taskQueue} not ready within ${readyTimeoutMs / 1000} s:\n${output.slice(-4000)}`,
+      );
     }
     try {
-      const res = await fetch(`http://127.0.0.1:${metricsPort}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`http://127.0.0.1:${metricsPort}/readyz`, {
+        signal: AbortSignal.timeout(2_000),
+      });
       if (res.ok) break;
     } catch {
       // not listening yet

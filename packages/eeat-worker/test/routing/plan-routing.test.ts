@@ -20,15 +20,28 @@ describe('routing by plan', () => {
   });
 
   it('should refuse a request with a bad site URL, naming the field', () => {
-    expect(() => buildAuditInput({ tenantId: 't1', plan: 'mrr', siteUrl: 'ftp://example.com' })).toThrow(/siteUrl: must be an absolute http\(s\) URL/);
+    expect(() => buildAuditInput({ tenantId: 't1', plan: 'mrr', siteUrl: 'ftp://example.com' })).toThrow(
+      /siteUrl: must be an absolute http\(s\) URL/,
+    );
   });
 
   it('should refuse a tenant id that could escape a query, naming the field', () => {
-    expect(() => buildAuditInput({ tenantId: "t1' OR '1'='1", plan: 'mrr', siteUrl: 'https://example.com/' })).toThrow(InvalidAuditRequestError);
-    expect(() => buildAuditInput({ tenantId: "t1' OR '1'='1", plan: 'mrr', siteUrl: 'https://example.com/' })).toThrow(/tenantId/);
+    expect(() =>
+      buildAuditInput({ tenantId: "t1' OR '1'='1", plan: 'mrr', siteUrl: 'https://example.com/' }),
+    ).toThrow(InvalidAuditRequestError);
+    expect(() =>
+      buildAuditInput({ tenantId: "t1' OR '1'='1", plan: 'mrr', siteUrl: 'https://example.com/' }),
+    ).toThrow(/tenantId/);
   });
 
   it('should refuse out-of-range limits, naming the field', () => {
-    expect(() => buildAuditInput({ tenantId: 't1', plan: 'mrr', siteUrl: 'https://example.com/', limits: { concurrencyPerHost: 0 } })).toThrow(/limits\.concurrencyPerHost/);
+    expect(() =>
+      buildAuditInput({
+        tenantId: 't1',
+        plan: 'mrr',
+        siteUrl: 'https://example.com/',
+        limits: { concurrencyPerHost: 0 },
+      }),
+    ).toThrow(/limits\.concurrencyPerHost/);
   });
 });

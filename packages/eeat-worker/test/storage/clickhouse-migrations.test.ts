@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { capabilitiesOf } from '../../src/storage/clickhouse/clickhouse-capabilities.js';
 import { CLICKHOUSE_MIGRATIONS } from '../../src/storage/clickhouse/clickhouse-migrations.js';
-import { appliedVersions, detectCapabilities, migrateClickHouse } from '../../src/storage/clickhouse/clickhouse-migrator.js';
+import {
+  appliedVersions,
+  detectCapabilities,
+  migrateClickHouse,
+} from '../../src/storage/clickhouse/clickhouse-migrator.js';
 import { openClickHouse } from '../support/stores.js';
 
 describe('ClickHouse migrations', () => {
@@ -20,7 +24,9 @@ describe('ClickHouse migrations', () => {
   it('should apply every migration the server supports and record each one', async () => {
     const caps = await detectCapabilities(client);
     const report = await migrateClickHouse(client, database);
-    const expected = CLICKHOUSE_MIGRATIONS.filter((m) => !m.requires || m.requires(caps)).map((m) => m.version);
+    const expected = CLICKHOUSE_MIGRATIONS.filter((m) => !m.requires || m.requires(caps)).map(
+      (m) => m.version,
+    );
     expect(await appliedVersions(client, database)).toEqual(expected);
     expect(report.applied).toHaveLength(expected.length);
   });
@@ -47,17 +53,26 @@ describe('ClickHouse migrations', () => {
     const old = capabilitiesOf('18.16.1');
     expect([old.ttl, old.codecs, old.lowCardinality]).toEqual([false, false, false]);
     const cloud = capabilitiesOf('25.8.1.8344');
-    expect([cloud.ttl, cloud.codecs, cloud.lowCardinality, cloud.ttlOnlyDropParts]).toEqual([true, true, true, true]);
+    expect([cloud.ttl, cloud.codecs, cloud.lowCardinality, cloud.ttlOnlyDropParts]).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('should render TTL, codecs and LowCardinality only for a server that supports them', () => {
     const cloud = capabilitiesOf('25.8.1.8344');
     const old = capabilitiesOf('18.16.1');
     const pageResults = CLICKHOUSE_MIGRATIONS.find((m) => m.name === 'page_results');
-    expect(pageResults?.statements('db', cloud).join('\n')).toMatch(/LowCardinality\(String\)[\s\S]*CODEC\(ZSTD\(3\)\)/);
+    expect(pageResults?.statements('db', cloud).join('\n')).toMatch(
+      /LowCardinality\(String\)[\s\S]*CODEC\(ZSTD\(3\)\)/,
+    );
     expect(pageResults?.statements('db', old).join('\n')).not.toMatch(/LowCardinality|CODEC/);
     const ttl = CLICKHOUSE_MIGRATIONS.find((m) => m.name === 'retention_ttl');
     expect(ttl?.requires?.(old)).toBe(false);
-    expect(ttl?.statements('db', cloud).join('\n')).toMatch(/MODIFY TTL audit_started_at \+ INTERVAL 25 MONTH/);
+    expect(ttl?.statements('db', cloud).join('\n')).toMatch(
+      /MODIFY TTL audit_started_at \+ INTERVAL 25 MONTH/,
+    );
   });
 });

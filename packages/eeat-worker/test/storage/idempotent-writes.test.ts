@@ -17,8 +17,22 @@ describe('idempotent result writes', () => {
   });
 
   async function writeOnce(): Promise<void> {
-    await stores.results.recordPageResults(scope, urls.map((u) => ({ result: auditedResult(u, 'medium'), auditedAt: new Date() })));
-    await stores.graph.upsertPages(scope, urls.map((u) => pageGraphRow(scope.siteKey, u, 'audited', factsFor(u, 'Ada', ['who.int']), auditedResult(u, 'medium').rating)));
+    await stores.results.recordPageResults(
+      scope,
+      urls.map((u) => ({ result: auditedResult(u, 'medium'), auditedAt: new Date() })),
+    );
+    await stores.graph.upsertPages(
+      scope,
+      urls.map((u) =>
+        pageGraphRow(
+          scope.siteKey,
+          u,
+          'audited',
+          factsFor(u, 'Ada', ['who.int']),
+          auditedResult(u, 'medium').rating,
+        ),
+      ),
+    );
   }
 
   it('should keep one row per page when the same page results are written again', async () => {
@@ -33,6 +47,14 @@ describe('idempotent result writes', () => {
     const before = await stores.graph.countTenantGraph(tenant);
     await writeOnce();
     expect(await stores.graph.countTenantGraph(tenant)).toEqual(before);
-    expect(before.nodes).toMatchObject({ Page: 2, Author: 1, ExternalSource: 1, Site: 1, Audit: 1, Organization: 1, Topic: 1 });
+    expect(before.nodes).toMatchObject({
+      Page: 2,
+      Author: 1,
+      ExternalSource: 1,
+      Site: 1,
+      Audit: 1,
+      Organization: 1,
+      Topic: 1,
+    });
   });
 });

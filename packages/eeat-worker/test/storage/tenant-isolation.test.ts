@@ -21,19 +21,59 @@ describe('tenant isolation of the query functions', () => {
     stores = await openStores();
     const a = scopeFor(alice, auditId);
     const b = scopeFor(bob, auditId);
-    await stores.results.recordPageResults(a, [{ result: auditedResult(page, 'high'), auditedAt: new Date() }]);
+    await stores.results.recordPageResults(a, [
+      { result: auditedResult(page, 'high'), auditedAt: new Date() },
+    ]);
     await stores.results.recordPageResults(b, [
       { result: auditedResult(page, 'lowest'), auditedAt: new Date() },
       { result: auditedResult(bobOnly, 'low'), auditedAt: new Date() },
     ]);
-    await stores.results.recordSiteAudit(a, { status: 'completed', finishedAt: new Date(), rating: null, counts: { total: 1, audited: 1, skipped: 0, failed: 0 } });
-    await stores.results.recordSiteAudit(b, { status: 'running', finishedAt: null, rating: null, counts: { total: 2, audited: 2, skipped: 0, failed: 0 } });
-    await stores.graph.upsertAudit(a, { status: 'completed', counts: { total: 1, audited: 1, skipped: 0, failed: 0 }, medianLevel: 'high' });
-    await stores.graph.upsertAudit(b, { status: 'running', counts: { total: 2, audited: 2, skipped: 0, failed: 0 }, medianLevel: 'low' });
-    await stores.graph.upsertPages(a, [pageGraphRow(a.siteKey, page, 'audited', factsFor(page, 'Ada Alice', ['nih.gov']), auditedResult(page, 'high').rating)]);
+    await stores.results.recordSiteAudit(a, {
+      status: 'completed',
+      finishedAt: new Date(),
+      rating: null,
+      counts: { total: 1, audited: 1, skipped: 0, failed: 0 },
+    });
+    await stores.results.recordSiteAudit(b, {
+      status: 'running',
+      finishedAt: null,
+      rating: null,
+      counts: { total: 2, audited: 2, skipped: 0, failed: 0 },
+    });
+    await stores.graph.upsertAudit(a, {
+      status: 'completed',
+      counts: { total: 1, audited: 1, skipped: 0, failed: 0 },
+      medianLevel: 'high',
+    });
+    await stores.graph.upsertAudit(b, {
+      status: 'running',
+      counts: { total: 2, audited: 2, skipped: 0, failed: 0 },
+      medianLevel: 'low',
+    });
+    await stores.graph.upsertPages(a, [
+      pageGraphRow(
+        a.siteKey,
+        page,
+        'audited',
+        factsFor(page, 'Ada Alice', ['nih.gov']),
+        auditedResult(page, 'high').rating,
+      ),
+    ]);
     await stores.graph.upsertPages(b, [
-      pageGraphRow(b.siteKey, page, 'audited', factsFor(page, 'Bob Builder', ['spam.example']), auditedResult(page, 'lowest').rating),
-      pageGraphRow(b.siteKey, bobOnly, 'audited', factsFor(bobOnly, 'Bob Builder', ['spam.example']), auditedResult(bobOnly, 'low').rating),
+      pageGraphRow(
+        b.siteKey,
+        page,
+        'audited',
+        factsFor(page, 'Bob Builder', ['spam.example']),
+        auditedResult(page, 'lowest').rating,
+      ),
+      pageGraphRow(
+        b.siteKey,
+        bobOnly,
+        'audited',
+        factsFor(bobOnly, 'Bob Builder', ['spam.example']),
+        auditedResult(bobOnly, 'low').rating,
+      ),
     ]);
   });
   afterAll(async () => {
@@ -60,13 +100,19 @@ describe('tenant isolation of the query functions', () => {
   it("should return only the tenant's own authors, cited sources and graph nodes", async () => {
     const authors = await stores.graph.siteAuthors(alice, 'shop.example');
     expect(authors.map((a) => a.name)).toEqual(['Ada Alice']);
-    expect((await stores.graph.citedSources(alice, 'shop.example')).map((s) => s.domain)).toEqual(['nih.gov']);
+    expect((await stores.graph.citedSources(alice, 'shop.example')).map((s) => s.domain)).toEqual([
+      'nih.gov',
+    ]);
     expect((await stores.graph.auditSummary(alice, auditId))?.pagesEvaluated).toBe(1);
     expect((await stores.graph.countTenantGraph(alice)).nodes.Page).toBe(1);
   });
 
   it('should reject a tenant id shaped like an injection before it reaches a store', async () => {
-    await expect(stores.results.auditPages(`${alice}' OR 1=1 --`, auditId)).rejects.toBeInstanceOf(InvalidKeyError);
-    await expect(stores.graph.auditSummary(`${alice}' OR 1=1 --`, auditId)).rejects.toBeInstanceOf(InvalidKeyError);
+    await expect(stores.results.auditPages(`${alice}' OR 1=1 --`, auditId)).rejects.toBeInstanceOf(
+      InvalidKeyError,
+    );
+    await expect(stores.graph.auditSummary(`${alice}' OR 1=1 --`, auditId)).rejects.toBeInstanceOf(
+      InvalidKeyError,
+    );
   });
 });

@@ -28,7 +28,10 @@ export function storeClientsOf(stores: TestStores): StoreClients {
   };
 }
 
-export async function startAuditWorkers(stores: TestStores, queues: readonly string[] = Object.values(TASK_QUEUES)): Promise<RunningWorkers> {
+export async function startAuditWorkers(
+  stores: TestStores,
+  queues: readonly string[] = Object.values(TASK_QUEUES),
+): Promise<RunningWorkers> {
   const { temporal } = await useServices('temporal');
   const workers: ApexWorker[] = [];
   for (const taskQueue of queues) {

@@ -26,7 +26,11 @@ export function uniqueSuffix(): string {
   return randomBytes(4).toString('hex');
 }
 
-export async function openClickHouse(): Promise<{ client: ClickHouseClient; database: string; settings: TestStores['clickhouseSettings'] }> {
+export async function openClickHouse(): Promise<{
+  client: ClickHouseClient;
+  database: string;
+  settings: TestStores['clickhouseSettings'];
+}> {
   const { clickhouse } = await useServices('clickhouse');
   const database = `eeat_test_${uniqueSuffix()}`;
   const settings = { ...clickhouse, database };

@@ -21,7 +21,11 @@ describe('auditSite end to end on the sample site', () => {
   const auditId = `audit-${randomUUID()}`;
   let result: AuditSiteResult;
 
-  async function run(id: string, tenantId = tenant, plan: 'mrr' | 'ltd' = 'mrr'): Promise<{ result: AuditSiteResult; workflowId: string; taskQueue: string }> {
+  async function run(
+    id: string,
+    tenantId = tenant,
+    plan: 'mrr' | 'ltd' = 'mrr',
+  ): Promise<{ result: AuditSiteResult; workflowId: string; taskQueue: string }> {
     const started = await startAudit(workers.client, {
       tenantId,
       plan,
@@ -30,7 +34,11 @@ describe('auditSite end to end on the sample site', () => {
       limits: { pages: 40, depth: 3, concurrencyPerHost: 4 },
       allowHosts: [site.allowHost],
     });
-    return { result: await started.handle.result(), workflowId: started.workflowId, taskQueue: started.taskQueue };
+    return {
+      result: await started.handle.result(),
+      workflowId: started.workflowId,
+      taskQueue: started.taskQueue,
+    };
   }
 
   beforeAll(async () => {
@@ -57,7 +65,8 @@ describe('auditSite end to end on the sample site', () => {
     const pages = await stores.results.auditPages(tenant, auditId);
     const privatePages = pages.filter((p) => p.pageUrl.includes('/private/'));
     expect(privatePages.length).toBeGreaterThan(0);
-    for (const page of privatePages) expect([page.outcome, page.outcomeReason]).toEqual(['skipped', 'robots']);
+    for (const page of privatePages)
+      expect([page.outcome, page.outcomeReason]).toEqual(['skipped', 'robots']);
   });
 
   it('should rate the well-sourced article with an author bio above the anonymous YMYL pages', async () => {
@@ -67,12 +76,18 @@ describe('auditSite end to end on the sample site', () => {
       expect(page?.outcome, path).toBe('audited');
       return levelRank(page?.level as Level);
     };
-    expect(level('/articles/vitamin-d-guide.html')).toBeGreaterThan(level('/articles/miracle-sleep-tonic.html'));
-    expect(level('/articles/vitamin-d-guide.html')).toBeGreaterThan(level('/articles/cure-diabetes-naturally.html'));
+    expect(level('/articles/vitamin-d-guide.html')).toBeGreaterThan(
+      level('/articles/miracle-sleep-tonic.html'),
+    );
+    expect(level('/articles/vitamin-d-guide.html')).toBeGreaterThan(
+      level('/articles/cure-diabetes-naturally.html'),
+    );
   });
 
   it('should answer the progress query with every page accounted for once the audit completed', async () => {
-    const progress = await workers.client.workflow.getHandle(`eeat-audit:${tenant}:${auditId}`).query(progressQuery);
+    const progress = await workers.client.workflow
+      .getHandle(`eeat-audit:${tenant}:${auditId}`)
+      .query(progressQuery);
     expect(progress.phase).toBe('completed');
     expect(progress.done).toBe(result.counts.audited);
     expect(progress.done + progress.failed + progress.skipped).toBe(progress.total);
@@ -102,7 +117,11 @@ describe('auditSite end to end on the sample site', () => {
   it('should run an MRR audit on the priority pool with its tenant search attributes', async () => {
     const description = await workers.client.workflow.getHandle(`eeat-audit:${tenant}:${auditId}`).describe();
     expect(description.taskQueue).toBe('eeat-priority');
-    expect(description.searchAttributes).toMatchObject({ TenantId: [tenant], Plan: ['mrr'], AuditId: [auditId] });
+    expect(description.searchAttributes).toMatchObject({
+      TenantId: [tenant],
+      Plan: ['mrr'],
+      AuditId: [auditId],
+    });
   });
 
   it('should run a lifetime-deal audit on the standard pool with its tenant search attributes', async () => {
@@ -112,7 +131,11 @@ describe('auditSite end to end on the sample site', () => {
     expect(taskQueue).toBe('eeat-standard');
     const description = await workers.client.workflow.getHandle(workflowId).describe();
     expect(description.taskQueue).toBe('eeat-standard');
-    expect(description.searchAttributes).toMatchObject({ TenantId: [ltdTenant], Plan: ['ltd'], AuditId: [id] });
+    expect(description.searchAttributes).toMatchObject({
+      TenantId: [ltdTenant],
+      Plan: ['ltd'],
+      AuditId: [id],
+    });
     expect((await stores.results.siteAudit(ltdTenant, id))?.plan).toBe('ltd');
   }, 300_000);
 
@@ -137,7 +160,12 @@ describe('auditSite end to end on the sample site', () => {
 
   it('should audit a single page with auditPage and record its one outcome', async () => {
     const tenantId = `page-${suffix}`;
-    const started = await startPageAudit(workers.client, { tenantId, plan: 'ltd', url: `${site.origin}/articles/vitamin-d-guide.html`, allowHosts: [site.allowHost] });
+    const started = await startPageAudit(workers.client, {
+      tenantId,
+      plan: 'ltd',
+      url: `${site.origin}/articles/vitamin-d-guide.html`,
+      allowHosts: [site.allowHost],
+    });
     const single = await started.handle.result();
     expect(single.counts).toMatchObject({ total: 1, audited: 1 });
     const pages = await stores.results.auditPages(tenantId, started.auditId);
@@ -149,7 +177,16 @@ describe('auditSite end to end on the sample site', () => {
     const handle = await workers.client.workflow.start('auditSite', {
       taskQueue: 'eeat-priority',
       workflowId: `bad-${randomUUID()}`,
-      args: [{ tenantId: tenant, plan: 'mrr', auditId: 'bad-1', siteUrl: 'not a url', limits: { pages: 1, depth: 0, concurrencyPerHost: 1 }, scoring: 'heuristic' }],
+      args: [
+        {
+          tenantId: tenant,
+          plan: 'mrr',
+          auditId: 'bad-1',
+          siteUrl: 'not a url',
+          limits: { pages: 1, depth: 0, concurrencyPerHost: 1 },
+          scoring: 'heuristic',
+        },
+      ],
     });
     await expect(handle.result()).rejects.toThrow(/Workflow execution failed/);
     const history = await handle.fetchHistory();

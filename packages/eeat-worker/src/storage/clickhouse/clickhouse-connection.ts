@@ -23,7 +23,9 @@ export function clickHouseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env):
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new StorageConfigError(`APEXSEO_CLICKHOUSE_${String(issue?.path[0] ?? '').toUpperCase()}: ${issue?.message ?? 'invalid'}`);
+    throw new StorageConfigError(
+      `APEXSEO_CLICKHOUSE_${String(issue?.path[0] ?? '').toUpperCase()}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   return parsed.data;
 }

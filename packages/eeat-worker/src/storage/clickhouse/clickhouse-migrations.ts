@@ -155,7 +155,9 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
         `ALTER TABLE ${d}.page_facts MODIFY TTL audit_started_at + INTERVAL ${RETENTION.pageFactsDays} DAY`,
         `ALTER TABLE ${d}.audit_contexts MODIFY TTL audit_started_at + INTERVAL ${RETENTION.pageFactsDays} DAY`,
         ...(dropParts
-          ? ['page_results', 'site_audits', 'page_facts', 'audit_contexts'].map((t) => `ALTER TABLE ${d}.${t} MODIFY SETTING ttl_only_drop_parts = 1`)
+          ? ['page_results', 'site_audits', 'page_facts', 'audit_contexts'].map(
+              (t) => `ALTER TABLE ${d}.${t} MODIFY SETTING ttl_only_drop_parts = 1`,
+            )
           : []),
       ];
     },

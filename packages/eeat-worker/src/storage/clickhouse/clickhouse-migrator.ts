@@ -36,7 +36,12 @@ export async function migrateClickHouse(
             ENGINE = ReplacingMergeTree ORDER BY version`,
   });
   const done = new Set(await appliedVersions(client, db));
-  const report: MigrationReport = { serverVersion: caps.version, applied: [], alreadyApplied: [], waitingForServer: [] };
+  const report: MigrationReport = {
+    serverVersion: caps.version,
+    applied: [],
+    alreadyApplied: [],
+    waitingForServer: [],
+  };
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     const label = `${migration.version}_${migration.name}`;
     if (done.has(migration.version)) {
@@ -51,12 +56,21 @@ export async function migrateClickHouse(
       try {
         await client.command({ query: statement });
       } catch (error) {
-        throw new MigrationError(`ClickHouse migration ${label} failed: ${(error as Error).message}`, label, { cause: error });
+        throw new MigrationError(`ClickHouse migration ${label} failed: ${(error as Error).message}`, label, {
+          cause: error,
+        });
       }
     }
     await client.insert({
       table: `${db}.schema_migrations`,
-      values: [{ version: migration.version, name: migration.name, server_version: caps.version, applied_at: nowSeconds() }],
+      values: [
+        {
+          version: migration.version,
+          name: migration.name,
+          server_version: caps.version,
+          applied_at: nowSeconds(),
+        },
+      ],
       format: 'JSONEachRow',
     });
     report.applied.push(label);
@@ -83,4 +97,3 @@ export function clickHouseDateTime(date: Date): number {
 function nowSeconds(): number {
   return clickHouseDateTime(new Date());
 }
-

@@ -9,6 +9,7 @@ export function sqlString(value: string): string {
 
 /** A database or table name: only plain identifiers are accepted, never quoted user input. */
 export function sqlIdentifier(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new Error(`not a plain SQL identifier: ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name))
+    throw new Error(`not a plain SQL identifier: ${JSON.stringify(name)}`);
   return name;
 }

@@ -21,7 +21,11 @@ import { assertKey, pageIdOf } from '../tenant-keys.js';
 import { clickHouseDateTime } from './clickhouse-migrator.js';
 import { sqlIdentifier, sqlString } from './clickhouse-sql.js';
 
-const CollectedPageSchema = z.object({ facts: PageFactsSchema, finalUrl: z.string(), httpStatus: z.number().int() });
+const CollectedPageSchema = z.object({
+  facts: PageFactsSchema,
+  finalUrl: z.string(),
+  httpStatus: z.number().int(),
+});
 /** A page's extracted facts with where its fetch ended. */
 export type CollectedPage = z.infer<typeof CollectedPageSchema>;
 
@@ -33,7 +37,14 @@ export interface PageResultRow {
   httpStatus: number;
   level: string;
   gatedBy: string;
-  scores: { experience: number | null; expertise: number | null; authoritativeness: number | null; trust: number | null; mcQuality: number | null; reputation: number | null };
+  scores: {
+    experience: number | null;
+    expertise: number | null;
+    authoritativeness: number | null;
+    trust: number | null;
+    mcQuality: number | null;
+    reputation: number | null;
+  };
   auditedAt: string;
   rating: PageRating | null;
 }
@@ -98,7 +109,10 @@ export class PageResultsStore {
   }
 
   /** One row per page of an audit, whatever its outcome. Same key on retry: (tenant, site, page, start, audit). */
-  async recordPageResults(scope: AuditScope, results: readonly { result: PageAuditResult; auditedAt: Date }[]): Promise<void> {
+  async recordPageResults(
+    scope: AuditScope,
+    results: readonly { result: PageAuditResult; auditedAt: Date }[],
+  ): Promise<void> {
     if (results.length === 0) return;
     const version = Date.now();
     const values = results.map(({ result, auditedAt }) => {
@@ -116,7 +130,12 @@ export class PageResultsStore {
         outcome: outcome.kind,
         outcome_reason: outcome.kind === 'audited' ? '' : outcome.reason,
         outcome_detail: outcome.kind === 'audited' ? '' : outcome.detail,
-        http_status: outcome.kind === 'audited' ? outcome.httpStatus : (outcome.kind === 'error' ? (outcome.httpStatus ?? 0) : 0),
+        http_status:
+          outcome.kind === 'audited'
+            ? outcome.httpStatus
+            : outcome.kind === 'error'
+              ? (outcome.httpStatus ?? 0)
+              : 0,
         level: rating?.level ?? '',
         level_rank: rating ? levelRank(rating.level) : -1,
         gated_by: rating?.gatedBy ?? '',
@@ -160,7 +179,11 @@ export class PageResultsStore {
   }
 
   /** The facts extracted for `urls` in this audit (missing pages are absent from the map). */
-  async loadPageFacts(tenantId: string, auditId: string, urls: readonly string[]): Promise<Map<string, CollectedPage>> {
+  async loadPageFacts(
+    tenantId: string,
+    auditId: string,
+    urls: readonly string[],
+  ): Promise<Map<string, CollectedPage>> {
     const out = new Map<string, CollectedPage>();
     if (urls.length === 0) return out;
     const ids = urls.map((url) => sqlString(pageIdOf(url))).join(', ');
@@ -204,7 +227,12 @@ export class PageResultsStore {
 
   async recordSiteAudit(
     scope: AuditScope,
-    audit: { status: 'running' | 'completed'; finishedAt: Date | null; rating: SiteRating | null; counts: SiteAuditRow['counts'] },
+    audit: {
+      status: 'running' | 'completed';
+      finishedAt: Date | null;
+      rating: SiteRating | null;
+      counts: SiteAuditRow['counts'];
+    },
   ): Promise<void> {
     const dims = audit.rating?.dimensions;
     await this.client.insert({
@@ -268,7 +296,10 @@ export class PageResultsStore {
       plan: String(row.plan),
       status: String(row.status),
       startedAt: String(row.started_at),
-      finishedAt: String(row.finished_at).startsWith('0000') || String(row.finished_at).startsWith('1970') ? '' : String(row.finished_at),
+      finishedAt:
+        String(row.finished_at).startsWith('0000') || String(row.finished_at).startsWith('1970')
+          ? ''
+          : String(row.finished_at),
       counts: {
         total: Number(row.pages_total),
         audited: Number(row.pages_audited),

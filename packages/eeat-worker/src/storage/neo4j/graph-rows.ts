@@ -22,9 +22,14 @@ export interface PageGraphRow {
  * An author's identity: a profile URL or first sameAs link when there is one (a real entity), otherwise the
  * site plus the normalised byline name (a weaker identity, but stable across pages of the same site).
  */
-export function authorKeyOf(siteKey: string, author: { name: string; url: string | null; sameAs: string[] }): string {
+export function authorKeyOf(
+  siteKey: string,
+  author: { name: string; url: string | null; sameAs: string[] },
+): string {
   const strong = author.url ?? author.sameAs[0];
-  const basis = strong ? `url:${strong.toLowerCase()}` : `name:${siteKey}:${author.name.trim().toLowerCase().replace(/\s+/g, ' ')}`;
+  const basis = strong
+    ? `url:${strong.toLowerCase()}`
+    : `name:${siteKey}:${author.name.trim().toLowerCase().replace(/\s+/g, ' ')}`;
   return createHash('sha256').update(basis).digest('hex').slice(0, 32);
 }
 
@@ -33,9 +38,16 @@ export function orgKeyOf(siteKey: string, org: { name: string; url: string | nul
   return createHash('sha256').update(basis).digest('hex').slice(0, 32);
 }
 
-export function pageGraphRow(siteKey: string, url: string, outcome: string, facts: PageFacts | null, rating: PageRating | null): PageGraphRow {
+export function pageGraphRow(
+  siteKey: string,
+  url: string,
+  outcome: string,
+  facts: PageFacts | null,
+  rating: PageRating | null,
+): PageGraphRow {
   const counts = new Map<string, number>();
-  for (const citation of facts?.citations ?? []) counts.set(citation.domain, (counts.get(citation.domain) ?? 0) + 1);
+  for (const citation of facts?.citations ?? [])
+    counts.set(citation.domain, (counts.get(citation.domain) ?? 0) + 1);
   const ymyl = rating?.ymyl.class ?? null;
   const seenAuthors = new Set<string>();
   const authors: PageGraphRow['authors'] = [];
@@ -55,7 +67,9 @@ export function pageGraphRow(siteKey: string, url: string, outcome: string, fact
     ymylClass: ymyl,
     outcome,
     authors,
-    publisher: facts?.publisher ? { orgKey: orgKeyOf(siteKey, facts.publisher), name: facts.publisher.name, url: facts.publisher.url } : null,
+    publisher: facts?.publisher
+      ? { orgKey: orgKeyOf(siteKey, facts.publisher), name: facts.publisher.name, url: facts.publisher.url }
+      : null,
     citations: [...counts].map(([domain, count]) => ({ domain, count })),
     topic: ymyl && ymyl !== 'none' ? ymyl : null,
   };

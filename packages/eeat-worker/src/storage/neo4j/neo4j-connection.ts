@@ -18,7 +18,9 @@ export function neo4jSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Neo4
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = { boltUrl: 'URL', username: 'USER', password: 'PASSWORD' }[String(issue?.path[0]) as 'boltUrl'] ?? 'URL';
+    const field =
+      { boltUrl: 'URL', username: 'USER', password: 'PASSWORD' }[String(issue?.path[0]) as 'boltUrl'] ??
+      'URL';
     throw new StorageConfigError(`APEXSEO_NEO4J_${field}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;

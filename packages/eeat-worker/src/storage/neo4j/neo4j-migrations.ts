@@ -31,7 +31,9 @@ export async function migrateNeo4j(driver: Driver): Promise<{ constraints: strin
       try {
         await session.run(statement);
       } catch (error) {
-        throw new MigrationError(`Neo4j constraint failed: ${(error as Error).message}`, statement, { cause: error });
+        throw new MigrationError(`Neo4j constraint failed: ${(error as Error).message}`, statement, {
+          cause: error,
+        });
       }
     }
     const result = await session.run('SHOW CONSTRAINTS YIELD name RETURN name ORDER BY name');

@@ -78,7 +78,11 @@ export class SiteGraphStore {
 
   async upsertAudit(
     scope: AuditScope,
-    audit: { status: string; counts: { total: number; audited: number; skipped: number; failed: number }; medianLevel: string | null },
+    audit: {
+      status: string;
+      counts: { total: number; audited: number; skipped: number; failed: number };
+      medianLevel: string | null;
+    },
   ): Promise<void> {
     await this.write((tx) =>
       tx.run(UPSERT_AUDIT, {
@@ -99,7 +103,10 @@ export class SiteGraphStore {
   }
 
   /** The audit's recorded status and how many pages it evaluated, or null when the tenant has no such audit. */
-  async auditSummary(tenantId: string, auditId: string): Promise<{ status: string; siteUrl: string; pagesEvaluated: number } | null> {
+  async auditSummary(
+    tenantId: string,
+    auditId: string,
+  ): Promise<{ status: string; siteUrl: string; pagesEvaluated: number } | null> {
     const records = await this.read(
       `MATCH (a:Audit {tenantId: $tenantId, auditId: $auditId})
        OPTIONAL MATCH (a)-[:EVALUATED]->(p:Page {tenantId: $tenantId})
@@ -108,7 +115,11 @@ export class SiteGraphStore {
     );
     const record = records[0];
     if (!record) return null;
-    return { status: String(record.status), siteUrl: String(record.siteUrl), pagesEvaluated: Number(record.pages) };
+    return {
+      status: String(record.status),
+      siteUrl: String(record.siteUrl),
+      pagesEvaluated: Number(record.pages),
+    };
   }
 
   /** Authors with their pages on a site and the mean Trust score of those pages. */
@@ -121,7 +132,7 @@ export class SiteGraphStore {
     );
     return records.map((r) => ({
       name: String(r.name),
-      url: r.url === null ? null : String(r.url),
+      url: typeof r.url === 'string' ? r.url : null,
       pages: (r.pages as unknown[]).map(String).sort(),
       meanTrust: r.meanTrust === null ? null : Number(r.meanTrust),
     }));
@@ -138,7 +149,9 @@ export class SiteGraphStore {
   }
 
   /** Node and relationship counts of one tenant, by label: what a re-run of an audit must leave unchanged. */
-  async countTenantGraph(tenantId: string): Promise<{ nodes: Record<string, number>; relationships: number }> {
+  async countTenantGraph(
+    tenantId: string,
+  ): Promise<{ nodes: Record<string, number>; relationships: number }> {
     const params = { tenantId: assertKey('tenantId', tenantId) };
     const nodes = await this.read(
       'MATCH (n {tenantId: $tenantId}) UNWIND labels(n) AS label RETURN label, count(*) AS n ORDER BY label',
