@@ -84,7 +84,10 @@ export async function startPlatform(name: string): Promise<Platform> {
     tokenFile,
     client,
     config: (taskQueue, overrides = {}) =>
-      loadWorkerConfig({ metrics: { host: '127.0.0.1' }, ...overrides }, env(taskQueue)),
+      loadWorkerConfig(
+        { ...overrides, metrics: { host: '127.0.0.1', ...overrides.metrics } },
+        env(taskQueue),
+      ),
     workerEnv: env,
     async putKey(tenantId, provider, apiKey) {
       const answer = (await admin(keys, 'PUT', `/v1/tenants/${tenantId}/keys/${provider}`, { apiKey })) as {

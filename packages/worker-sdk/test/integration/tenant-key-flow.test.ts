@@ -10,6 +10,7 @@ import {
 } from '../../src/workflow.js';
 import * as activities from './fixtures/activities.js';
 import type { ScoreInput } from './fixtures/workflows.js';
+import { freePort } from '../../../../test/harness/process/free-port.js';
 import { eventually, startPlatform, type Platform } from './platform.js';
 
 const workflowsPath = fileURLToPath(new URL('./fixtures/workflows.ts', import.meta.url));
@@ -21,6 +22,7 @@ const NEW_KEY = 'sk-replacement-tenant-key-5d4c3b2a1f';
 let platform: Platform;
 let worker: ApexWorker;
 let running: Promise<void>;
+let coreMetricsPort: number;
 
 function start(
   workflow: 'scoreWithPause' | 'scoreOnce' | 'scoreOrFail',
@@ -46,7 +48,12 @@ beforeAll(async () => {
   platform = await startPlatform('sdk_flow');
   await platform.putKey('tenant-good', 'openai', GOOD_KEY);
   platform.llm.setDefault(GOOD_KEY, { kind: 'ok', json: { score: 87 } });
-  worker = await createWorker({ config: platform.config(TASK_QUEUE), activities, workflowsPath });
+  coreMetricsPort = await freePort();
+  worker = await createWorker({
+    config: platform.config(TASK_QUEUE, { metrics: { temporalPort: coreMetricsPort } }),
+    activities,
+    workflowsPath,
+  });
   running = worker.run();
 });
 
@@ -178,6 +185,17 @@ describe('LLM activities on a createWorker() worker (real Temporal, real key ser
       new RegExp(`worker_queue_latency_count\\{task_queue="${TASK_QUEUE}",kind="workflow"\\} [1-9]`),
     );
     for (const key of [GOOD_KEY, REVOKED_KEY, NEW_KEY]) expect(text).not.toContain(key);
+  });
+
+  it("should export Temporal Core's own metrics on the Temporal metrics port", async () => {
+    const text = await eventually(async () => {
+      const t = await metricsText(coreMetricsPort);
+      return t.includes('temporal_workflow_completed') ? t : undefined;
+    });
+    expect(text).toMatch(
+      new RegExp(`temporal_workflow_completed\\{[^}]*task_queue="${TASK_QUEUE}"[^}]*\\} [1-9]`),
+    );
+    expect(text).toContain('temporal_activity_execution_latency');
   });
 
   it('should answer /readyz 200 while the worker polls', async () => {
