@@ -2,7 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadKeyServiceConfig } from '../../packages/key-service/src/config/key-service-config.js';
+import {
+  loadKeyServiceConfig,
+  loadPostgresConfig,
+} from '../../packages/key-service/src/config/key-service-config.js';
 import { loadWorkerConfig, WORKER_CONFIG_ENV } from '../../packages/worker-sdk/src/config/worker-config.js';
 import { copyChartWithoutDependencies, type ChartCopy } from './support/chart-copy.js';
 import { findObject, kedaApi, profiles, render, type K8sObject } from './support/render.js';
@@ -150,6 +153,23 @@ describe('environment contract with the packages', () => {
       });
     },
   );
+
+  it("should give the key service rewrap Job an environment loadKeyServiceConfig accepts, like the service's", async () => {
+    const objects = await render(chart.dir, { profile: 'launch' });
+    const cronJob = findObject(objects, 'CronJob', 'apexseo-key-service-rewrap') as unknown as {
+      spec: { jobTemplate: { spec: { template: { spec: { containers: { env: EnvVar[] }[] } } } } };
+    };
+    const rewrap = processEnv(cronJob.spec.jobTemplate.spec.template.spec.containers[0]?.env ?? []);
+    const service = processEnv(containerEnv(findObject(objects, 'Deployment', 'apexseo-key-service')));
+    expect(loadKeyServiceConfig(rewrap).kek).toEqual(loadKeyServiceConfig(service).kek);
+    expect(rewrap).toEqual(service);
+  });
+
+  it('should give the key service migration Job an environment loadPostgresConfig accepts', async () => {
+    const objects = await render(chart.dir, { profile: 'launch' });
+    const job = processEnv(containerEnv(findObject(objects, 'Job', 'apexseo-key-service-migrate')));
+    expect(loadPostgresConfig(job).postgres.host).toBe('apexseo-keys.abcdefghij.us-east-1.rds.amazonaws.com');
+  });
 
   it('should give the key service migration Job the same database settings as the service', async () => {
     const objects = await render(chart.dir, { profile: 'launch' });

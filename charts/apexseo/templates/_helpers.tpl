@@ -262,3 +262,54 @@ Monitoring objects need the Prometheus Operator CRDs: kube-prometheus-stack in t
 true
 {{- end -}}
 {{- end }}
+
+{{/* Key-encryption key settings shared by the key service and its rewrap Job. */}}
+{{- define "apexseo.keyService.kekEnv" -}}
+{{- $kek := .Values.keyService.kek -}}
+- name: KEY_SERVICE_KEK_PROVIDER
+  value: {{ $kek.provider | quote }}
+{{- if eq $kek.provider "aws-kms" }}
+- name: KEY_SERVICE_AWS_KMS_KEY_ID
+  value: {{ required "keyService.kek.awsKms.keyId is required with the aws-kms provider" $kek.awsKms.keyId | quote }}
+- name: AWS_REGION
+  value: {{ $kek.awsKms.region | quote }}
+{{- with $kek.awsKms.endpoint }}
+- name: KEY_SERVICE_AWS_KMS_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
+{{- else }}
+- name: KEY_SERVICE_KEK_FILE
+  value: /var/run/secrets/apexseo/kek/{{ $kek.local.key }}
+{{- end }}
+{{- end }}
+
+{{/* The key service's full environment: the API Deployment and the rewrap Job load the same configuration. */}}
+{{- define "apexseo.keyService.env" -}}
+- name: KEY_SERVICE_PORT
+  value: {{ .Values.keyService.port | quote }}
+- name: KEY_SERVICE_METRICS_PORT
+  value: {{ .Values.keyService.metricsPort | quote }}
+{{ include "apexseo.keyService.pgEnv" . }}
+{{ include "apexseo.keyService.kekEnv" . }}
+- name: KEY_SERVICE_JWKS_URL
+  value: {{ .Values.keyService.auth.jwksUrl | quote }}
+{{- with .Values.keyService.auth.jwksCaFile }}
+- name: KEY_SERVICE_JWKS_CA_FILE
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.keyService.auth.jwksTokenFile }}
+- name: KEY_SERVICE_JWKS_TOKEN_FILE
+  value: {{ . | quote }}
+{{- end }}
+- name: KEY_SERVICE_TOKEN_ISSUER
+  value: {{ .Values.keyService.auth.tokenIssuer | quote }}
+- name: KEY_SERVICE_TOKEN_AUDIENCE
+  value: {{ .Values.workers.keyServiceToken.audience | quote }}
+- name: KEY_SERVICE_ALLOWED_SUBJECTS
+  value: {{ include "apexseo.keyService.allowedSubjects" . | quote }}
+- name: KEY_SERVICE_ADMIN_TOKEN_SHA256
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.keyService.auth.adminTokenSha256Secret }}
+      key: {{ .Values.keyService.auth.adminTokenSha256Key }}
+{{- end }}
