@@ -42,7 +42,7 @@ const presets: Record<'quick' | 'full', Omit<BenchConfig, 'mode' | 'runs'>> = {
     pollIntervalMs: 2000,
     maxActivities: 20,
     maxWorkflowTasks: 40,
-    cost: { fetchMs: 40, cpuMs: 12, storeMs: 15 },
+    cost: { fetchMs: 40, cpuMs: 3, storeMs: 20 },
   },
   full: {
     rate: 1,
@@ -56,7 +56,7 @@ const presets: Record<'quick' | 'full', Omit<BenchConfig, 'mode' | 'runs'>> = {
     pollIntervalMs: 2000,
     maxActivities: 20,
     maxWorkflowTasks: 40,
-    cost: { fetchMs: 40, cpuMs: 12, storeMs: 15 },
+    cost: { fetchMs: 40, cpuMs: 3, storeMs: 20 },
   },
 };
 
@@ -86,6 +86,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig {
   const cost: Record<string, unknown> = { ...presets[mode].cost };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] ?? '';
+    if (flag === '--resume') continue;
     if (flag === '--mode') {
       i++;
       continue;

@@ -3,7 +3,7 @@
  * (or scripts/bench.sh isolation). Runs A, B and C one after another on fresh dev servers, then writes
  * results/<mode>/{run-X.json, summary.json, summary.md, isolation.png}.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,13 @@ async function main(): Promise<void> {
     log(`mode ${config.mode}, runs ${config.runs.join(',')}, scaling from ${scaling.source}`);
     const results: Partial<Record<RunName, RunResult>> = {};
     for (const run of config.runs) {
+      const saved = join(outDir, `run-${run}.json`);
+      if (process.argv.includes('--resume') && existsSync(saved)) {
+        // Re-use a run already measured in this mode (e.g. after a later run was interrupted).
+        results[run] = JSON.parse(readFileSync(saved, 'utf8')) as RunResult;
+        log(`run ${run}: re-using ${saved}`);
+        continue;
+      }
       log(`run ${run} starting (load ${loadavg()[0]?.toFixed(2)})`);
       const result = await runOne(run, config, bundlePath, log);
       results[run] = result;

@@ -199,17 +199,21 @@ export async function runOne(
 
     // Wait for every priority audit (bounded), then for the flood to start and drain (bounded).
     const priorityDeadline = Date.now() + config.priorityWaitSeconds * 1000;
+    // Result long-polls still open at the deadline are aborted: a gRPC retry firing after the connection is
+    // closed would otherwise throw from a timer. An audit still running then is measured as not completed.
+    const stopWaiting = new AbortController();
+    const waitTimer = setTimeout(() => stopWaiting.abort(), Math.max(0, priorityDeadline - Date.now()));
     await Promise.all(
       arrivals.map(({ workflowId }) =>
-        Promise.race([
-          client.workflow
-            .getHandle(workflowId)
-            .result()
-            .then(() => undefined),
-          sleep(Math.max(0, priorityDeadline - Date.now())),
-        ]),
+        client
+          .withAbortSignal(stopWaiting.signal, () => client.workflow.getHandle(workflowId).result())
+          .then(
+            () => undefined,
+            () => undefined,
+          ),
       ),
     );
+    clearTimeout(waitTimer);
     await floodDone;
     const floodResult = flood as RunResult['flood'];
     if (floodResult) {

@@ -1,0 +1,66 @@
+/**
+ * Calibration: the real per-page cost of a heuristic audit in the eeat-worker's analysis engine (fetch from the
+ * bundled sample site over loopback, extract, build the site context, rate), as this thread's CPU time and wall
+ * time per page. The synthetic activity's cpuMs is set from this figure (see README).
+ *   node --import tsx bench/isolation/src/measure-page-cost.ts [--rounds 20]
+ */
+import { parseArgs } from 'node:util';
+import { createAnalysisEngine } from '../../../packages/eeat-worker/src/activities/analysis-engine.js';
+import { startSampleSite } from '../../../packages/eeat-worker/src/sample-site-server.js';
+import type { PageFacts } from '../../../packages/eeat-worker/src/audit-model.js';
+import { summarise } from './percentiles.js';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' } } });
+const rounds = Number(values.rounds);
+
+const cpuMicros = (): number => {
+  const u = process.threadCpuUsage();
+  return u.user + u.system;
+};
+
+const site = await startSampleSite();
+try {
+  const engine = createAnalysisEngine();
+  const signal = new AbortController().signal;
+  const found = await engine.discover(
+    site.origin,
+    { pages: 50, depth: 3, concurrencyPerHost: 4 },
+    {
+      allowHosts: [site.allowHost],
+      heartbeat: () => undefined,
+      signal,
+    },
+  );
+  const cpuPerPage: number[] = [];
+  const wallPerPage: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const facts: PageFacts[] = [];
+    for (const url of found.urls) {
+      const cpu0 = cpuMicros();
+      const wall0 = performance.now();
+      const collected = await engine.collect(url, {
+        siteUrl: site.origin,
+        allowHosts: [site.allowHost],
+        signal,
+      });
+      if (collected.ok) facts.push({ ...collected.facts, url });
+      cpuPerPage.push((cpuMicros() - cpu0) / 1000);
+      wallPerPage.push(performance.now() - wall0);
+    }
+    const cpu0 = cpuMicros();
+    const context = engine.siteContext(site.origin, facts);
+    for (const f of facts) engine.rateHeuristic(f, context);
+    const rateCpuPerPage = (cpuMicros() - cpu0) / 1000 / Math.max(1, facts.length);
+    // Attribute the site-context + rating CPU evenly to this round's pages.
+    for (let i = cpuPerPage.length - facts.length; i < cpuPerPage.length; i++)
+      cpuPerPage[i] = (cpuPerPage[i] ?? 0) + rateCpuPerPage;
+  }
+  const warm = cpuPerPage.slice(found.urls.length); // first round warms the JIT
+  const cpu = summarise(warm);
+  const wall = summarise(wallPerPage.slice(found.urls.length));
+  process.stdout.write(
+    `${JSON.stringify({ pages: found.urls.length, rounds, cpuMsPerPage: { p50: cpu.p50, mean: cpu.mean, p95: cpu.p95 }, fetchAndExtractWallMs: { p50: wall.p50, p95: wall.p95 } })}\n`,
+  );
+} finally {
+  await site.close();
+}
