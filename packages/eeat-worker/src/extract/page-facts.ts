@@ -22,6 +22,9 @@ import { minhashSignature } from './minhash.js';
 import { boundNesting } from './nesting-guard.js';
 import { collapseWhitespace, sentences, words } from './text-normalize.js';
 
+/** Characters of main and visible text kept in `PageFacts` (about 60,000 words). */
+export const MAX_STORED_TEXT = 400_000;
+
 export interface ExtractInput {
   /** The page's final URL (after redirects): links resolve against it. */
   url: string;
@@ -453,8 +456,10 @@ export function extractPageFacts(input: ExtractInput): PageFacts {
     metaDescription,
     metaRobots,
     canonical,
-    mainText,
-    visibleText,
+    // Stored text is bounded so facts stay a sensible size in payloads and rows; the hash, the shingles and
+    // the word count above were computed on the full text.
+    mainText: mainText.length > MAX_STORED_TEXT ? mainText.slice(0, MAX_STORED_TEXT) : mainText,
+    visibleText: visibleText.length > MAX_STORED_TEXT ? visibleText.slice(0, MAX_STORED_TEXT) : visibleText,
     wordCount: mainWords.length,
     contentHash: createHash('sha256').update(mainText).digest('hex'),
     minhash: minhashSignature(mainText),

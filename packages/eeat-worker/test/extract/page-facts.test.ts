@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PageFactsSchema } from '../../src/audit-model.js';
-import { extractPageFacts } from '../../src/extract/page-facts.js';
+import { extractPageFacts, MAX_STORED_TEXT } from '../../src/extract/page-facts.js';
 import { extractSample, SAMPLE_ORIGIN, samplePagePaths } from './sample-pages.js';
 
 describe('extractPageFacts on the sample site', () => {
@@ -158,6 +158,20 @@ describe('extractPageFacts on broken markup', () => {
     const html = `<html><body>${'<span>'.repeat(5_000)}<p>kept</p>${'</em>'.repeat(5_000)}<p>after</p></body></html>`;
     const facts = extractPageFacts({ url: 'https://deep.example/', html });
     expect(facts.visibleText).toBe('kept after');
+  });
+
+  it('should bound the stored text but count words and hash the whole text', () => {
+    const paragraph = '<p>Every page keeps its opening text, and the audit counts every word it has.</p>';
+    const html = `<main>${paragraph.repeat(8_000)}</main>`;
+    const whole = extractPageFacts({ url: 'https://big.example/', html });
+    const shorter = extractPageFacts({
+      url: 'https://big.example/',
+      html: `<main>${paragraph.repeat(7_999)}</main>`,
+    });
+    expect(whole.mainText.length).toBe(MAX_STORED_TEXT);
+    expect(whole.visibleText.length).toBe(MAX_STORED_TEXT);
+    expect(whole.wordCount).toBe(14 * 8_000);
+    expect(whole.contentHash).not.toBe(shorter.contentHash);
   });
 
   it('should skip a JSON-LD block that does not parse and read the next one', () => {
