@@ -40,6 +40,7 @@ export { bundleWorkflows } from './temporal/bundle-workflows.js';
 export type { BundleWorkflowsOptions } from './temporal/bundle-workflows.js';
 export { sdkWorkflowModulePath } from './temporal/workflow-module-path.js';
 export { connectTemporal, installTemporalRuntime } from './temporal/temporal-connection.js';
+export { pinoTemporalLogger } from './temporal/pino-temporal-logger.js';
 
 export {
   bindActivities,

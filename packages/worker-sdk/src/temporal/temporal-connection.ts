@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { NativeConnection, Runtime, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from '../config/worker-config.js';
+import { pinoTemporalLogger } from './pino-temporal-logger.js';
 
 /** Connects to Temporal with the configured mTLS and/or Temporal Cloud API key (files read here, never logged). */
 export async function connectTemporal(config: WorkerConfig): Promise<NativeConnection> {
@@ -27,21 +28,23 @@ export async function connectTemporal(config: WorkerConfig): Promise<NativeConne
 
 /**
  * Installs Temporal's Core runtime with its Prometheus exporter (`temporal_*` metrics, durations in seconds) on
- * `metrics.temporalPort`. A process has one runtime: when one is already installed (a second worker, or the
+ * `metrics.temporalPort` (none when it is 0) and its log lines routed to the worker's pino logger. A process has one runtime: when one is already installed (a second worker, or the
  * application installed its own), this keeps it and returns false.
  */
 export function installTemporalRuntime(config: WorkerConfig, logger: Logger): boolean {
-  if (config.metrics.temporalPort === 0) return false;
+  const { temporalPort, host } = config.metrics;
   try {
     Runtime.install({
-      telemetryOptions: {
-        metrics: {
-          prometheus: {
-            bindAddress: `${config.metrics.host}:${config.metrics.temporalPort}`,
-            useSecondsForDurations: true,
-          },
-        },
-      },
+      logger: pinoTemporalLogger(logger),
+      ...(temporalPort === 0
+        ? {}
+        : {
+            telemetryOptions: {
+              metrics: {
+                prometheus: { bindAddress: `${host}:${temporalPort}`, useSecondsForDurations: true },
+              },
+            },
+          }),
     });
     return true;
   } catch (err) {
