@@ -74,21 +74,47 @@ done
 VALUES=(-f "$WORK/apexseo/values-launch.yaml" --set temporalServer.enabled=false --set monitoring.enabled=false)
 count() { curl -ksf -H "Authorization: Bearer $TOKEN" "$API/$1" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))'; }
 
+# Each Helm run gets its own HOME, so no discovery cache carries over between runs.
+run_helm() { local home="$WORK/home-$1"; shift; mkdir -p "$home"; HOME="$home" helm "$@"; }
+
+echo "--- 0. alternative rejected in the README: ScaledObjects as post-install hooks in the first install"
+cp -r "$WORK/apexseo" "$WORK/apexseo-hooks"
+sed -i 's#^kind: ScaledObject$#kind: ScaledObject\n# hook\n#' "$WORK/apexseo-hooks/templates/worker-scaledobject.yaml"
+python3 - "$WORK/apexseo-hooks/templates/worker-scaledobject.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read().replace('# hook\n\nmetadata:\n', 'metadata:\n  annotations:\n    helm.sh/hook: post-install,post-upgrade\n')
+open(p, 'w').write(s)
+PY
+if run_helm 0 install apexseo "$WORK/apexseo-hooks" -n hooks --create-namespace "${VALUES[@]}" --set workers.autoscaling.mode=keda \
+  --set keyService.migration.enabled=false --set stores.migrations.enabled=false >"$WORK/hooks.log" 2>&1; then
+  echo "hook variant: install succeeded, ScaledObjects: $(count apis/keda.sh/v1alpha1/namespaces/hooks/scaledobjects)"
+else
+  echo "hook variant: install failed: $(grep -o 'no matches for kind[^]]*' "$WORK/hooks.log" | head -1)$(tail -1 "$WORK/hooks.log")"
+fi
+run_helm 0 uninstall apexseo -n hooks >/dev/null 2>&1 || true
+curl -ksf -X DELETE -H "Authorization: Bearer $TOKEN" "$API/apis/keda.sh/v1alpha1/namespaces/hooks/scaledobjects" >/dev/null 2>&1 || true
+for crd in scaledobjects triggerauthentications clustertriggerauthentications; do
+  curl -ks -X DELETE -H "Authorization: Bearer $TOKEN" "$API/apis/apiextensions.k8s.io/v1/customresourcedefinitions/$crd.keda.sh" >/dev/null
+done
+for _ in $(seq 1 60); do [[ "$(count apis/apiextensions.k8s.io/v1/customresourcedefinitions)" == 0 ]] && break; sleep 1; done
+echo "CRDs left: $(count apis/apiextensions.k8s.io/v1/customresourcedefinitions)"
+
 echo "--- 1. counter-proof: ScaledObjects forced into the first install (mode keda)"
-if helm install apexseo "$WORK/apexseo" -n apexseo --create-namespace --no-hooks "${VALUES[@]}" --set workers.autoscaling.mode=keda >"$WORK/forced.log" 2>&1; then
+if run_helm 1 install apexseo "$WORK/apexseo" -n apexseo --create-namespace --no-hooks "${VALUES[@]}" --set workers.autoscaling.mode=keda >"$WORK/forced.log" 2>&1; then
   echo "FAIL: the forced install succeeded"; exit 1
 fi
 grep -o 'no matches for kind "ScaledObject"[^]]*' "$WORK/forced.log" | head -1
 echo "CRDs after the failed install: $(count apis/apiextensions.k8s.io/v1/customresourcedefinitions)"
-helm uninstall apexseo -n apexseo >/dev/null 2>&1 || true
+run_helm 1 uninstall apexseo -n apexseo >/dev/null 2>&1 || true
 
 echo "--- 2. the design: one command on the empty cluster (mode auto)"
-helm install apexseo "$WORK/apexseo" -n apexseo --create-namespace --no-hooks "${VALUES[@]}" >"$WORK/install.log" 2>&1 || { cat "$WORK/install.log"; exit 1; }
+run_helm 2 install apexseo "$WORK/apexseo" -n apexseo --create-namespace --no-hooks "${VALUES[@]}" >"$WORK/install.log" 2>&1 || { cat "$WORK/install.log"; exit 1; }
 grep -q 'HPA fallback' "$WORK/install.log" && echo "NOTES: HPA fallback announced"
 echo "HPAs: $(count apis/autoscaling/v2/namespaces/apexseo/horizontalpodautoscalers), ScaledObjects: $(count apis/keda.sh/v1alpha1/namespaces/apexseo/scaledobjects)"
 
 echo "--- 3. the next upgrade switches to KEDA"
-helm upgrade apexseo "$WORK/apexseo" -n apexseo --no-hooks "${VALUES[@]}" >"$WORK/upgrade.log" 2>&1 || { cat "$WORK/upgrade.log"; exit 1; }
+run_helm 3 upgrade apexseo "$WORK/apexseo" -n apexseo --no-hooks "${VALUES[@]}" >"$WORK/upgrade.log" 2>&1 || { cat "$WORK/upgrade.log"; exit 1; }
 hpas=$(count apis/autoscaling/v2/namespaces/apexseo/horizontalpodautoscalers)
 sos=$(count apis/keda.sh/v1alpha1/namespaces/apexseo/scaledobjects)
 echo "HPAs: $hpas, ScaledObjects: $sos"
