@@ -6,6 +6,7 @@
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { rootCertificates as tlsRootCertificates } from 'node:tls';
 import { buildConnector } from 'undici';
 import { checkAddress } from './address-policy.js';
 import { BlockedAddressError, DnsFailureError } from './fetch-errors.js';
@@ -33,6 +34,8 @@ export interface GuardOptions {
   resolver?: HostResolver;
   /** Connect timeout in milliseconds. Default: 5000. */
   connectTimeoutMs?: number;
+  /** Extra trusted CA certificates (PEM) for TLS, e.g. a private CA; the system roots stay trusted too. */
+  ca?: string;
 }
 
 function stripBrackets(host: string): string {
@@ -95,7 +98,11 @@ export function buildGuardedConnector(
   options: GuardOptions,
   pinned: ReadonlyMap<string, ResolvedAddress>,
 ): buildConnector.connector {
-  const base = buildConnector({ timeout: options.connectTimeoutMs ?? 5000, allowH2: false });
+  const base = buildConnector({
+    timeout: options.connectTimeoutMs ?? 5000,
+    allowH2: false,
+    ...(options.ca !== undefined ? { ca: [...tlsRootCertificates, options.ca] } : {}),
+  });
   return (connectOptions, callback) => {
     const port = connectOptions.port || (connectOptions.protocol === 'https:' ? '443' : '80');
     const pin = pinned.get(pinKey(connectOptions.hostname, port));

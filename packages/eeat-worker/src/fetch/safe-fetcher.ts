@@ -125,7 +125,11 @@ function classify(err: unknown, deadline: AbortSignal): FetchFailure {
     case 'UND_ERR_CLOSED':
       return new FetchFailure('connection_failed', message);
     default:
-      if (code?.startsWith('HPE_') || code?.startsWith('ERR_TLS') || code?.includes('CERT')) {
+      // HTTP parse errors and TLS failures (bad or untrusted certificates, handshake errors).
+      if (
+        code !== undefined &&
+        (code.startsWith('HPE_') || /CERT|SSL|TLS|UNABLE_TO_|SIGNATURE|EPROTO/.test(code))
+      ) {
         return new FetchFailure('connection_failed', `${code}: ${message}`);
       }
       if (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')) {
