@@ -48,9 +48,9 @@ export function breakerTimeline(
     trip,
     keyFailuresAtTrip: reportsBefore.filter((e) => e.outcome === keyFailure && e.status === 200).length,
     inFlightAtTrip: Math.max(0, grantsBefore.length - reportsBefore.length),
-    callsAfterTrip: calls.filter((c) => c.arrivedAt > t).length,
+    callsAfterTrip: calls.filter((c) => c.arrivedAt > t && c.arrivedAt < until).length,
     grantsAfterTrip: mine.filter(
-      (e) => e.route === '/v1/keys/acquire' && e.startedAt > t && e.status === 200,
+      (e) => e.route === '/v1/keys/acquire' && e.startedAt > t && e.startedAt < until && e.status === 200,
     ),
   };
 }
