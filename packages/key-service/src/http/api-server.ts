@@ -20,7 +20,6 @@ export function createApiServer(logger: Logger): FastifyInstance {
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    disableRequestLogging: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Errors raised before routing (a URL with broken percent-encoding, a bad Content-Type header)

@@ -179,7 +179,12 @@ export class KeyStore {
 
   /** The worker hot path. Decryption happens after the audited read; a refusal is audited separately. */
   async acquire(tenantId: string, provider: Provider, caller: Caller): Promise<AcquireResult> {
-    const { rows } = await this.pool.query<AcquireRow>(ACQUIRE_SQL, [tenantId, provider, caller.actor, caller.requestId, this.probeLeaseSeconds]);
+    // Named, so each connection plans this statement once instead of on every acquire.
+    const { rows } = await this.pool.query<AcquireRow>({
+      name: 'key_service_acquire_v1',
+      text: ACQUIRE_SQL,
+      values: [tenantId, provider, caller.actor, caller.requestId, this.probeLeaseSeconds],
+    });
     const row = rows[0];
     if (!row || row.decision === 'not_found') return { kind: 'not_found' };
     if (row.decision === 'paused') {
