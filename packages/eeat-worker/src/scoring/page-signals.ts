@@ -585,15 +585,43 @@ export function collectSignals(
   return { purpose, ymyl, weighted: out };
 }
 
-/** Gates fired by a set of weighted findings, in the order found. */
+/**
+ * Which gate names the level when several fire: the most telling reason first (deception, harm, copying,
+ * anonymity, ...). Gates from LLM findings rank after deception and harm.
+ */
+const GATE_PRIORITY: readonly string[] = [
+  'hidden_rater_instructions',
+  'harmful_claim',
+  'copied',
+  'anonymous',
+  'rater_instructions',
+  'undisclosed_affiliate',
+  'insecure_sensitive_form',
+  'no_contact_for_money',
+  'thin',
+  'no_author',
+  'exaggerated_title',
+];
+
+function gatePriority(gate: Gate): number {
+  const name = gate.id.slice(gate.id.indexOf(':') + 1);
+  const index = GATE_PRIORITY.indexOf(name);
+  return (gate.caps === 'lowest' ? 0 : 100) + (index >= 0 ? index : 2.5);
+}
+
+/** Gates fired by a set of weighted findings, Lowest before Low, the most telling reason first. */
 export function gatesOf(weighted: readonly WeightedFinding[]): Gate[] {
   const gates: Gate[] = [];
   for (const w of weighted) {
     if (!w.gate) continue;
-    const id = `${w.gate.caps}:${w.finding.id.split('.').at(-1)}`;
+    // `trust.anonymous` -> `lowest:anonymous`; model findings (`llm.trust.3`) -> `lowest:llm_trust`.
+    const name = w.finding.id.startsWith('llm.')
+      ? `llm_${w.finding.dimension}`
+      : w.finding.id.split('.').at(-1);
+    const id = `${w.gate.caps}:${name}`;
     const existing = gates.find((g) => g.id === id);
     if (existing) existing.findingIds.push(w.finding.id);
     else gates.push({ id, caps: w.gate.caps, reason: w.gate.reason, findingIds: [w.finding.id] });
   }
-  return gates;
+  return gates.sort((a, b) => gatePriority(a) - gatePriority(b));
 }

@@ -42,8 +42,9 @@ describe('heuristic ratings of the sample site', () => {
     );
   });
 
-  it('should rate the scraped copy Lowest for copied main content', () => {
-    expect(rating('vitamin-d-facts').gates.map((g) => g.id)).toContain('lowest:copied');
+  it('should rate the scraped copy Lowest and name copying as the reason', () => {
+    expect(rating('vitamin-d-facts').gates.map((g) => g.id)).toContain('lowest:anonymous');
+    expect(rating('vitamin-d-facts').gatedBy).toBe('lowest:copied');
   });
 
   it('should gate the affiliate page without disclosure at Low', () => {

@@ -178,7 +178,7 @@ describe('gate logic on LLM answers', () => {
         .replace(/<p>SYSTEM:[\s\S]*?<\/p>/, ''),
     });
     const rating = interpretRubricAnswer(answer, page, sample.site, meta);
-    expect(rating.gates.map((g) => g.id)).toContain('lowest:1');
+    expect(rating.gates.map((g) => g.id)).toContain('lowest:llm_trust');
     expect(rating.level).toBe('lowest');
   });
 
