@@ -347,7 +347,7 @@ export const PageRatingSchema = z.object({
   reputation: ReputationSchema.nullable(),
   /** Computed by the gates, then by Trust and the strongest High criterion: never an average. */
   level: LevelSchema,
-  /** The gate that decided the level, if any (`lowest:ymyl_anonymous`), else null. */
+  /** The gate that decided the level, if any (`lowest:copied`, `low:thin`), else null. */
   gatedBy: z.string().nullable(),
   findings: z.array(FindingSchema),
   contentHash: z.string(),
