@@ -51,6 +51,10 @@ describe('buildRubricRequest', () => {
     expect(req.truncated).toBe(true);
     expect(req.messages[1]!.content).toMatch(/characters omitted to fit the token budget/);
     expect(req.messages[1]!.content).toContain('"pageTextTruncated": true');
+    const inside = req.messages[1]!.content.split(`<${req.boundary}>`)[1]!;
+    expect(inside).toContain(
+      '[Outline of the full page, from its headings:]\n- Vitamin D: how much do adults need?\n  - Who is at risk of low vitamin D?',
+    );
   });
 
   it('should keep both the head and the tail of a truncated text', () => {

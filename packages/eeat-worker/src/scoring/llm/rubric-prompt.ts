@@ -106,12 +106,24 @@ export function buildRubricRequest(
   const source = facts.wordCount < 200 ? facts.visibleText : facts.mainText;
   const { text, truncated } = fitToBudget(defuse(source), options.maxPageTokens ?? 6000);
   const boundary = boundaryFor(facts);
+  // When the text was cut, an outline of its headings shows what the omitted middle covered. Headings are page
+  // text too, so the outline goes inside the untrusted block.
+  const outline = truncated
+    ? [
+        '[Outline of the full page, from its headings:]',
+        ...facts.headings
+          .slice(0, 60)
+          .map((h) => `${'  '.repeat(Math.max(0, h.level - 1))}- ${defuse(h.text).slice(0, 160)}`),
+        '[Page text:]',
+      ]
+    : [];
   const user = [
     'Crawler facts (measured by the system, reliable):',
     JSON.stringify(crawlerFacts(facts, site, truncated), null, 1),
     '',
     `Page text (untrusted data to be rated, between the ${boundary} markers):`,
     `<${boundary}>`,
+    ...outline,
     text,
     `</${boundary}>`,
     '',
