@@ -10,7 +10,7 @@ import { buildSiteContext } from '../extract/site-context.js';
 import { SafeFetcher } from '../fetch/safe-fetcher.js';
 import { rateHeuristic } from '../scoring/heuristic-rating.js';
 import { rateSite } from '../scoring/site-rating.js';
-import { MemoryRubricCache, rateWithLlm } from '../scoring/llm/rate-with-llm.js';
+import { MemoryRubricCache, rateWithLlm, type RubricCache } from '../scoring/llm/rate-with-llm.js';
 import type { AuditLimits } from '../workflows/audit-workflow-types.js';
 import type { AuditEngine, CollectOutcome, DiscoveryOutcome } from './audit-engine.js';
 
@@ -31,7 +31,13 @@ class FetcherPool {
 export function createAnalysisEngine(): AuditEngine {
   const fetchers = new FetcherPool();
   // Validated rubric answers by content hash + rubric + model: an unchanged page costs no tokens on re-audit.
+  // Scoped per tenant: one tenant's key never pays for, and a paused tenant never skips its pause through,
+  // another tenant's answers.
   const rubricCache = new MemoryRubricCache(5_000);
+  const tenantCache = (tenantId: string): RubricCache => ({
+    get: (key) => rubricCache.get(`${tenantId}\u0000${key}`),
+    set: (key, value) => rubricCache.set(`${tenantId}\u0000${key}`, value),
+  });
 
   return {
     async discover(siteUrl: string, limits: AuditLimits, options): Promise<DiscoveryOutcome> {
@@ -75,7 +81,7 @@ export function createAnalysisEngine(): AuditEngine {
     async rateWithLlm(facts: PageFacts, site: SiteContext, llm: LlmClient, options): Promise<PageRating> {
       // The abort signal is honoured by the SDK's client (bound to the activity's cancellation).
       void options.signal;
-      return rateWithLlm(facts, site, llm, { model: options.model, cache: rubricCache });
+      return rateWithLlm(facts, site, llm, { model: options.model, cache: tenantCache(options.tenantId) });
     },
 
     rateSite(input: SiteRatingInput): SiteRating {

@@ -42,7 +42,7 @@ export interface AuditEngine {
     facts: PageFacts,
     site: SiteContext,
     llm: LlmClient,
-    options: { model: string; signal: AbortSignal },
+    options: { tenantId: string; model: string; signal: AbortSignal },
   ): Promise<PageRating>;
   rateSite(input: SiteRatingInput): SiteRating;
 }

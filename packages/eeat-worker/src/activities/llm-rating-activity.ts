@@ -36,6 +36,7 @@ export function createLlmRatingActivity(
       const { collected, site } = await deps.loadRatingInputs(input.scope, input.url);
       const model = deps.model ?? DEFAULT_MODELS[ctx.tenant.provider];
       const rating = await deps.engine.rateWithLlm(collected.facts, site, ctx.llm, {
+        tenantId: ctx.tenant.tenantId,
         model,
         signal: ctx.signal,
       });

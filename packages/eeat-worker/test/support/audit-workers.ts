@@ -3,7 +3,7 @@
  * given stores, exactly as `src/main.ts` builds it (SDK createWorker, workflows bundled from source).
  */
 import { Client, Connection } from '@temporalio/client';
-import type { ApexWorker } from '@apexseo/worker-sdk';
+import type { ApexWorker, WorkerConfigInput } from '@apexseo/worker-sdk';
 import { useServices } from '../../../../test/harness/index.js';
 import { TASK_QUEUES } from '../../src/routing/plan-routing.js';
 import { createEeatWorker } from '../../src/worker/eeat-worker.js';
@@ -31,6 +31,7 @@ export function storeClientsOf(stores: TestStores): StoreClients {
 export async function startAuditWorkers(
   stores: TestStores,
   queues: readonly string[] = Object.values(TASK_QUEUES),
+  extraConfig: WorkerConfigInput = {},
 ): Promise<RunningWorkers> {
   const { temporal } = await useServices('temporal');
   const workers: ApexWorker[] = [];
@@ -43,6 +44,7 @@ export async function startAuditWorkers(
           taskQueue,
           metrics: { port: 0, temporalPort: 0 },
           shutdownGraceSeconds: 1,
+          ...extraConfig,
         },
         identity: `test-${taskQueue}`,
       }),
