@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflows } from '@apexseo/worker-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useServices } from '../../../../test/harness/index.js';
+import { startPageAudit } from '../../src/routing/start-audit.js';
+import { startSampleSite, type SampleSite } from '../../src/sample-site-server.js';
+import { startWorkerProcess, type WorkerProcess } from '../local-stack/worker-process.js';
+import { openStores, uniqueSuffix, type TestStores } from '../support/stores.js';
+
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+function runMain(env: Record<string, string>): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/** The worker binary as a pod runs it: production mode, prebuilt workflow bundle, pool from the environment. */
+describe('worker binary', () => {
+  let stores: TestStores;
+  let site: SampleSite;
+  let dir: string;
+  let worker: WorkerProcess | undefined;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    stores = await openStores();
+    site = await startSampleSite();
+    const { temporal } = await useServices('temporal');
+    dir = await mkdtemp(join(tmpdir(), 'eeat-bundle-'));
+    const bundle = join(dir, 'workflow-bundle.js');
+    await bundleWorkflows({
+      workflowsPath: fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url)),
+      outFile: bundle,
+    });
+    env = {
+      NODE_ENV: 'production',
+      APEXSEO_WORKFLOW_BUNDLE: bundle,
+      APEXSEO_TEMPORAL_ADDRESS: temporal.address,
+      APEXSEO_CLICKHOUSE_URL: stores.clickhouseSettings.url,
+      APEXSEO_CLICKHOUSE_USER: stores.clickhouseSettings.username,
+      APEXSEO_CLICKHOUSE_PASSWORD: stores.clickhouseSettings.password,
+      APEXSEO_CLICKHOUSE_DATABASE: stores.database,
+      APEXSEO_NEO4J_URL: stores.neo4jSettings.boltUrl,
+      APEXSEO_NEO4J_USER: stores.neo4jSettings.username,
+      APEXSEO_NEO4J_PASSWORD: stores.neo4jSettings.password,
+    };
+  }, 300_000);
+  afterAll(async () => {
+    await worker?.stop();
+    await site?.close();
+    await stores?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('should refuse to start on an unknown pool, naming the variable', async () => {
+    const run = await runMain({ ...env, APEXSEO_TASK_QUEUE: 'eeat-gold' });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('APEXSEO_TASK_QUEUE: must be one of eeat-priority, eeat-standard');
+  });
+
+  it('should run audits from the prebuilt bundle in production mode and stop on SIGTERM', async () => {
+    worker = await startWorkerProcess('eeat-standard', env);
+    const { temporal } = await useServices('temporal');
+    const connection = await Connection.connect({ address: temporal.address });
+    try {
+      const client = new Client({ connection });
+      const tenantId = `binary-${uniqueSuffix()}`;
+      const started = await startPageAudit(client, {
+        tenantId,
+        plan: 'ltd',
+        url: `${site.origin}/articles/home-office-setup.html`,
+        allowHosts: [site.allowHost],
+      });
+      expect((await started.handle.result()).counts).toMatchObject({ total: 1, audited: 1 });
+      expect(worker.logs()).not.toMatch(/webpack|Workflow bundle created/);
+    } finally {
+      await connection.close();
+    }
+    await worker.stop();
+    expect(worker.logs()).toContain('worker stopped');
+    worker = undefined;
+  }, 300_000);
+});
