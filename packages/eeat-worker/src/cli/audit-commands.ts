@@ -55,7 +55,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
     .option('--pages <n>', 'page limit', int('pages'))
     .option('--depth <n>', 'link depth', int('depth'))
     .option('--concurrency <n>', 'pages of one host at a time', int('concurrency'))
-    .option('--scoring <mode>', 'heuristic or llm', 'heuristic')
+    .option('--scoring <mode>', 'heuristic or llm (default: APEXSEO_SCORING, else heuristic)', io.env.APEXSEO_SCORING ?? 'heuristic')
     .option('--provider <name>', 'LLM provider of the tenant key (openai or anthropic)')
     .option(
       '--allow-host <host:port>',
