@@ -8,7 +8,7 @@ import { pageAuditCostSchema } from './synthetic-audit/cost.js';
 
 export const benchConfigSchema = z.object({
   mode: z.enum(['quick', 'full']),
-  runs: z.array(z.enum(['A', 'B', 'C'])).min(1),
+  runs: z.array(z.enum(['A', 'B', 'C', 'D'])).min(1),
   /** priority audits per second, arriving at a steady rate */
   rate: z.number().positive().max(50),
   /** how long priority audits keep arriving, seconds */
@@ -18,6 +18,8 @@ export const benchConfigSchema = z.object({
   flood: z.number().int().positive(),
   floodClients: z.number().int().positive().max(16),
   floodWindow: z.number().int().positive().max(256),
+  /** Run D: flood starts per second. */
+  floodAdmitRate: z.number().positive().max(1000),
   /** after the arrivals end: how long to wait for priority audits, then for the flood to drain */
   priorityWaitSeconds: z.number().int().positive(),
   drainWaitSeconds: z.number().int().min(0),
@@ -37,6 +39,7 @@ const presets: Record<'quick' | 'full', Omit<BenchConfig, 'mode' | 'runs'>> = {
     flood: 1000,
     floodClients: 4,
     floodWindow: 16,
+    floodAdmitRate: 4,
     priorityWaitSeconds: 120,
     drainWaitSeconds: 120,
     pollIntervalMs: 2000,
@@ -51,6 +54,7 @@ const presets: Record<'quick' | 'full', Omit<BenchConfig, 'mode' | 'runs'>> = {
     flood: 10_000,
     floodClients: 4,
     floodWindow: 32,
+    floodAdmitRate: 4,
     priorityWaitSeconds: 600,
     drainWaitSeconds: 1200,
     pollIntervalMs: 2000,
@@ -67,6 +71,7 @@ const flagToKey: Record<string, keyof BenchConfig | 'cpuMs' | 'fetchMs' | 'store
   '--flood': 'flood',
   '--flood-clients': 'floodClients',
   '--flood-window': 'floodWindow',
+  '--flood-admit-rate': 'floodAdmitRate',
   '--priority-wait': 'priorityWaitSeconds',
   '--drain-wait': 'drainWaitSeconds',
   '--poll-ms': 'pollIntervalMs',
@@ -82,7 +87,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig {
   const mode = modeIndex >= 0 ? argv[modeIndex + 1] : 'quick';
   if (mode !== 'quick' && mode !== 'full')
     throw new Error(`--mode must be quick or full, got ${String(mode)}`);
-  const raw: Record<string, unknown> = { ...presets[mode], mode, runs: ['A', 'B', 'C'] };
+  const raw: Record<string, unknown> = { ...presets[mode], mode, runs: ['A', 'B', 'C', 'D'] };
   const cost: Record<string, unknown> = { ...presets[mode].cost };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] ?? '';

@@ -14,6 +14,8 @@ const envSchema = z.object({
   BENCH_FLOOD_COUNT: z.coerce.number().int().positive(),
   BENCH_FLOOD_CLIENTS: z.coerce.number().int().positive().default(4),
   BENCH_FLOOD_WINDOW: z.coerce.number().int().positive().default(32),
+  /** Starts per second (0: as fast as the server takes them). Run D admits the flood at a bounded rate. */
+  BENCH_FLOOD_RATE: z.coerce.number().min(0).default(0),
   BENCH_COST_JSON: z.string().min(2),
 });
 
@@ -46,6 +48,10 @@ async function main(): Promise<void> {
     Array.from({ length: env.BENCH_FLOOD_WINDOW }, async () => {
       while (next < env.BENCH_FLOOD_COUNT) {
         const i = next++;
+        if (env.BENCH_FLOOD_RATE > 0) {
+          const wait = t0 + (i * 1000) / env.BENCH_FLOOD_RATE - Date.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        }
         const auditId = `ltd-${String(i).padStart(6, '0')}`;
         try {
           await client.workflow.start('benchAuditPage', {

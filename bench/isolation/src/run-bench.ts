@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     }
     const a = figures.A;
     const ratios: Record<string, unknown> = {};
-    for (const other of ['B', 'C'] as const) {
+    for (const other of ['B', 'C', 'D'] as const) {
       const f = figures[other];
       if (!a || !f) continue;
       const s2s = ratio(f.scheduleToStart, a.scheduleToStart);

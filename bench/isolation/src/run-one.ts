@@ -3,6 +3,7 @@
  *   A: priority audits arrive at a steady rate, alone.
  *   B: the same arrivals, while `flood` lifetime-deal audits are dumped on eeat-standard at once.
  *   C: B with both pools polling one shared queue (no isolation).
+ *   D: B with the flood admitted at a bounded start rate (admission control in the app backend).
  * Latencies come from the server's history events; the backlog from DescribeTaskQueue (the KEDA signal).
  */
 import { loadavg } from 'node:os';
@@ -13,7 +14,7 @@ import { readAuditLatencies, type AuditLatency } from './history-latency.js';
 import { startTsChild, waitForLine, type Child } from './processes.js';
 import { startBenchTemporal } from './temporal-server.js';
 
-export type RunName = 'A' | 'B' | 'C';
+export type RunName = 'A' | 'B' | 'C' | 'D';
 
 export interface FloodProgress {
   readonly t: number;
@@ -139,6 +140,7 @@ export async function runOne(
               BENCH_FLOOD_COUNT: String(config.flood),
               BENCH_FLOOD_CLIENTS: String(config.floodClients),
               BENCH_FLOOD_WINDOW: String(config.floodWindow),
+              BENCH_FLOOD_RATE: String(run === 'D' ? config.floodAdmitRate : 0),
               BENCH_COST_JSON: JSON.stringify(config.cost),
             });
             children.push(child);

@@ -100,11 +100,11 @@ function renderPanel(panel: Panel, top: number, xMax: number): string {
     parts.push(
       `<polyline fill="none" stroke="${series.color}" stroke-width="2"${dash} points="${coords.join(' ')}"/>`,
     );
-    const lx = MARGIN.left + 230 + index * 200;
+    const lx = MARGIN.left + index * 220;
     parts.push(
-      `<line x1="${lx}" x2="${lx + 24}" y1="${top + 20}" y2="${top + 20}" stroke="${series.color}" stroke-width="2"${dash}/>`,
+      `<line x1="${lx}" x2="${lx + 24}" y1="${top + 40}" y2="${top + 40}" stroke="${series.color}" stroke-width="2"${dash}/>`,
     );
-    parts.push(`<text x="${lx + 28}" y="${top + 24}" font-size="12">${escapeXml(series.label)}</text>`);
+    parts.push(`<text x="${lx + 28}" y="${top + 44}" font-size="12">${escapeXml(series.label)}</text>`);
   });
   return parts.join('\n');
 }

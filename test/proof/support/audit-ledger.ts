@@ -18,6 +18,8 @@ export interface AuditLedgerEntry extends AuditRequest {
   readonly workflowId: string;
   readonly status: string;
   readonly pagesTotal: number;
+  /** Pages whose outcome is an error (e.g. an LLM step that ran out of retries): recorded, not lost. */
+  readonly pagesFailed: number;
   readonly clickhouseRowsFinal: number;
   readonly clickhouseRowsMerged: number;
   readonly clickhouseSiteStatus: string | null;
@@ -93,6 +95,7 @@ export async function ledgerOf(
         workflowId: a.workflowId,
         status: description.status.name,
         pagesTotal: site?.counts.total ?? Number.NaN,
+        pagesFailed: site?.counts.failed ?? Number.NaN,
         clickhouseRowsFinal: await stores.results.countRows(a.tenantId, a.auditId, 'final'),
         clickhouseRowsMerged: await stores.results.countRows(a.tenantId, a.auditId, 'raw'),
         clickhouseSiteStatus: site?.status ?? null,

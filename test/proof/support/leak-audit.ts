@@ -96,9 +96,16 @@ export async function plantCanary(stack: ProofStack, canary: string): Promise<Pl
   });
   // A log file and a key-service-style log line.
   await writeFile(join(stack.logDir, 'planted.log'), `{"level":"info","msg":"request","auth":"${piece}"}\n`);
-  // A key-service log line: the admin API logs each request's URL.
-  await fetch(`${stack.keys.url}/v1/tenants/${piece}/keys/openai`, {
-    headers: { authorization: `Bearer ${stack.keys.adminToken}` },
+  // The captured output of a process that printed the piece (the key service logs routes, never raw URLs,
+  // so it cannot be made to print one).
+  const printed = await new Promise<string>((resolve, reject) => {
+    const echo = spawn('echo', [`{"level":"warn","msg":"provider said","detail":"${piece}"}`], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let out = '';
+    echo.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    echo.once('error', reject);
+    echo.once('close', () => resolve(out));
   });
   // A /metrics page with the piece in a label value.
   const server: Server = createServer((_req, res) =>
@@ -131,6 +138,7 @@ export async function plantCanary(stack: ProofStack, canary: string): Promise<Pl
   });
   return {
     extras: {
+      processOutputs: [{ name: 'planted process', text: printed }],
       metricsUrls: [metricsUrl],
       pids: child.pid ? [child.pid] : [],
       chartSet: [`workers.podAnnotations.leak-canary=${piece}`],
