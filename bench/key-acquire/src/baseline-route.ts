@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { WorkerAuthError, type WorkerTokenVerifier } from '../../../packages/key-service/src/auth/worker-token-verifier.js';
+import {
+  WorkerAuthError,
+  type WorkerTokenVerifier,
+} from '../../../packages/key-service/src/auth/worker-token-verifier.js';
 import { ApiError } from '../../../packages/key-service/src/http/api-error.js';
 import { keyRefSchema, parseInput } from '../../../packages/key-service/src/http/request-schemas.js';
 
@@ -10,13 +13,18 @@ import { keyRefSchema, parseInput } from '../../../packages/key-service/src/http
  * answer. What acquire adds on top is exactly its own work: breaker check, probe lease, audit insert
  * in the same statement, data key unwrap (cached) and AES-256-GCM decryption.
  */
-export function registerBaselineRoute(app: FastifyInstance, pool: pg.Pool, verifier: WorkerTokenVerifier): void {
-  void app.register(async (scope) => {
+export function registerBaselineRoute(
+  app: FastifyInstance,
+  pool: pg.Pool,
+  verifier: WorkerTokenVerifier,
+): void {
+  void app.register((scope, _options, done) => {
     scope.addHook('onRequest', async (request) => {
       try {
         await verifier.verify(request.headers.authorization);
       } catch (error) {
-        if (error instanceof WorkerAuthError) throw new ApiError(401, 'UNAUTHENTICATED', 'authentication required');
+        if (error instanceof WorkerAuthError)
+          throw new ApiError(401, 'UNAUTHENTICATED', 'authentication required');
         throw error;
       }
     });
@@ -30,5 +38,6 @@ export function registerBaselineRoute(app: FastifyInstance, pool: pg.Pool, verif
       if (!row) throw new ApiError(404, 'KEY_NOT_FOUND', 'no key stored for this tenant and provider');
       return { tenantId, provider, keyVersion: row.key_version, fingerprint: row.fingerprint };
     });
+    done();
   });
 }

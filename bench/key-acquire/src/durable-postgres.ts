@@ -32,8 +32,46 @@ export async function startDurablePostgres(port: number): Promise<DurablePostgre
   await chown(pwFile, uid, gid);
   const asPostgres = ['--reuid', 'postgres', '--regid', 'postgres', '--init-groups', '--'];
   const data = join(dir, 'data');
-  await run('setpriv', [...asPostgres, join(BIN, 'initdb'), '-D', data, '-U', 'postgres', '--pwfile', pwFile, '--auth-host', 'scram-sha-256', '--auth-local', 'trust', '-E', 'UTF8', '--locale', 'C.UTF-8'], { cwd: dir });
-  const child = spawn('setpriv', [...asPostgres, join(BIN, 'postgres'), '-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'max_connections=100'], { cwd: dir, stdio: 'ignore' });
+  await run(
+    'setpriv',
+    [
+      ...asPostgres,
+      join(BIN, 'initdb'),
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '--pwfile',
+      pwFile,
+      '--auth-host',
+      'scram-sha-256',
+      '--auth-local',
+      'trust',
+      '-E',
+      'UTF8',
+      '--locale',
+      'C.UTF-8',
+    ],
+    { cwd: dir },
+  );
+  const child = spawn(
+    'setpriv',
+    [
+      ...asPostgres,
+      join(BIN, 'postgres'),
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${dir}`,
+      '-c',
+      'max_connections=100',
+    ],
+    { cwd: dir, stdio: 'ignore' },
+  );
   const settings = { host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' };
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -77,7 +77,8 @@ const elapsedS = (performance.now() - startedAt) / 1000;
 await pool.close();
 
 latenciesMs.sort((a, b) => a - b);
-const q = (p: number) => latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(p * latenciesMs.length))] ?? 0;
+const q = (p: number) =>
+  latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(p * latenciesMs.length))] ?? 0;
 process.stdout.write(
   JSON.stringify({
     requests: latenciesMs.length,

@@ -16,7 +16,12 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import pino from 'pino';
 import { startPostgres } from '../../../test/harness/index.js';
 import { WorkerTokenVerifier } from '../../../packages/key-service/src/auth/worker-token-verifier.js';
-import { createKeyService, createPgPool, loadKeyServiceConfig, migrate } from '../../../packages/key-service/src/index.js';
+import {
+  createKeyService,
+  createPgPool,
+  loadKeyServiceConfig,
+  migrate,
+} from '../../../packages/key-service/src/index.js';
 import { registerBaselineRoute } from './baseline-route.js';
 import { startDurablePostgres } from './durable-postgres.js';
 
@@ -77,10 +82,18 @@ async function load(job: Record<string, unknown>): Promise<Summary> {
 
 function loadOnce(job: Record<string, unknown>): Promise<Summary> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'load-generator.ts'), JSON.stringify(job)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(here, 'load-generator.ts'), JSON.stringify(job)],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.once('exit', (code) => (code === 0 ? resolvePromise(JSON.parse(out) as Summary) : reject(new Error(`load generator exited ${String(code)}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolvePromise(JSON.parse(out) as Summary)
+        : reject(new Error(`load generator exited ${String(code)}`)),
+    );
   });
 }
 
@@ -90,10 +103,20 @@ const pgSettings = pgServer.settings;
 if ('cpuSeconds' in pgServer) pgCpu = () => pgServer.cpuSeconds();
 try {
   const kekFile = join(dir, 'kek.json');
-  await writeFile(kekFile, JSON.stringify({ currentVersion: 1, minimumDecryptionVersion: 1, keys: [{ version: 1, key: randomBytes(32).toString('base64') }] }));
+  await writeFile(
+    kekFile,
+    JSON.stringify({
+      currentVersion: 1,
+      minimumDecryptionVersion: 1,
+      keys: [{ version: 1, key: randomBytes(32).toString('base64') }],
+    }),
+  );
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const jwksFile = join(dir, 'jwks.json');
-  await writeFile(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'RS256' }] }));
+  await writeFile(
+    jwksFile,
+    JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'RS256' }] }),
+  );
   const adminToken = randomBytes(32).toString('base64url');
   const config = loadKeyServiceConfig({
     KEY_SERVICE_HOST: '127.0.0.1',
@@ -116,8 +139,15 @@ try {
   await migratePool.end();
 
   // Production log level (info, one line per request), written to /dev/null so the terminal is not the bottleneck.
-  const service = await createKeyService(config, { logStream: pino.destination({ dest: '/dev/null', sync: false }) });
-  const verifier = new WorkerTokenVerifier({ jwks: config.jwks, issuer: config.tokenIssuer, audience: config.tokenAudience, allowedSubjects: config.allowedSubjects });
+  const service = await createKeyService(config, {
+    logStream: pino.destination({ dest: '/dev/null', sync: false }),
+  });
+  const verifier = new WorkerTokenVerifier({
+    jwks: config.jwks,
+    issuer: config.tokenIssuer,
+    audience: config.tokenAudience,
+    allowedSubjects: config.allowedSubjects,
+  });
   registerBaselineRoute(service.api, service.pool, verifier);
   const { apiUrl } = await service.start();
 
@@ -150,7 +180,8 @@ try {
   const order: RouteName[] = ['baseline', 'acquire', 'acquire', 'baseline'];
 
   process.stderr.write(`warm-up...\n`);
-  for (const name of ['baseline', 'acquire'] as const) await load({ ...base, path: routes[name], seconds: 5, mode: 'rate', rate: 200 });
+  for (const name of ['baseline', 'acquire'] as const)
+    await load({ ...base, path: routes[name], seconds: 5, mode: 'rate', rate: 200 });
 
   const mean = (xs: (number | undefined)[]) => xs.reduce<number>((n, x) => n + (x ?? 0), 0) / xs.length;
   const merge = (a: Summary[]): Summary => ({
@@ -188,13 +219,20 @@ try {
   await service.stop();
 
   const f = (n: number) => n.toFixed(2);
-  const lines = ['| load | route | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | service CPU µs/req | Postgres CPU µs/req |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
+  const lines = [
+    '| load | route | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | service CPU µs/req | Postgres CPU µs/req |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
   for (const [label, pair] of Object.entries(results)) {
     for (const name of ['baseline', 'acquire'] as const) {
       const s = pair[name];
-      lines.push(`| ${label} | ${name} | ${s.requests} | ${s.errors} | ${s.rps.toFixed(0)} | ${f(s.p50)} | ${f(s.p90)} | ${f(s.p99)} | ${f(s.max)} | ${(s.serviceCpuUsPerRequest ?? 0).toFixed(0)} | ${s.postgresCpuUsPerRequest === undefined ? 'n/a' : s.postgresCpuUsPerRequest.toFixed(0)} |`);
+      lines.push(
+        `| ${label} | ${name} | ${s.requests} | ${s.errors} | ${s.rps.toFixed(0)} | ${f(s.p50)} | ${f(s.p90)} | ${f(s.p99)} | ${f(s.max)} | ${(s.serviceCpuUsPerRequest ?? 0).toFixed(0)} | ${s.postgresCpuUsPerRequest === undefined ? 'n/a' : s.postgresCpuUsPerRequest.toFixed(0)} |`,
+      );
     }
-    lines.push(`| ${label} | **acquire / baseline** | | | ${(pair.acquire.rps / pair.baseline.rps).toFixed(2)}x | ${(pair.acquire.p50 / pair.baseline.p50).toFixed(2)}x | | **${(pair.acquire.p99 / pair.baseline.p99).toFixed(2)}x** | | | |`);
+    lines.push(
+      `| ${label} | **acquire / baseline** | | | ${(pair.acquire.rps / pair.baseline.rps).toFixed(2)}x | ${(pair.acquire.p50 / pair.baseline.p50).toFixed(2)}x | | **${(pair.acquire.p99 / pair.baseline.p99).toFixed(2)}x** | | | |`,
+    );
   }
   const table = lines.join('\n');
   process.stdout.write(`${table}\n`);
@@ -202,7 +240,19 @@ try {
   await mkdir(resultsDir, { recursive: true });
   await writeFile(
     join(resultsDir, values.harness ? 'harness-postgres.json' : 'durable-postgres.json'),
-    JSON.stringify({ at: new Date().toISOString(), node: process.version, postgres: values.harness ? 'harness (fsync off)' : 'durable (fsync on)', seconds, rates, tenants: tenantCount, results }, null, 2),
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        node: process.version,
+        postgres: values.harness ? 'harness (fsync off)' : 'durable (fsync on)',
+        seconds,
+        rates,
+        tenants: tenantCount,
+        results,
+      },
+      null,
+      2,
+    ),
   );
 } finally {
   await pgServer.stop();

@@ -17,8 +17,20 @@
  */
 export { createKeyService } from './service/key-service.js';
 export type { CreateKeyServiceOptions, KeyService } from './service/key-service.js';
-export { loadKeyServiceConfig, loadPostgresConfig, KeyServiceConfigError, PROVIDERS } from './config/key-service-config.js';
-export type { BreakerConfig, JwksSource, KekConfig, KeyServiceConfig, PostgresConfig, Provider } from './config/key-service-config.js';
+export {
+  loadKeyServiceConfig,
+  loadPostgresConfig,
+  KeyServiceConfigError,
+  PROVIDERS,
+} from './config/key-service-config.js';
+export type {
+  BreakerConfig,
+  JwksSource,
+  KekConfig,
+  KeyServiceConfig,
+  PostgresConfig,
+  Provider,
+} from './config/key-service-config.js';
 export { migrate, assertSchemaCurrent, MigrationError } from './db/migrate.js';
 export type { MigrationResult } from './db/migrate.js';
 export { MIGRATIONS } from './db/migrations/index.js';
@@ -26,7 +38,12 @@ export type { Migration } from './db/migrations/index.js';
 export { createPgPool } from './db/pg-pool.js';
 export { rewrapDataKeys } from './keys/rewrap-job.js';
 export type { RewrapResult } from './keys/rewrap-job.js';
-export { LocalKeyRing, LocalKeyRingFileError, generateLocalKeyRing, localKeyRingSchema } from './kek/local-key-ring.js';
+export {
+  LocalKeyRing,
+  LocalKeyRingFileError,
+  generateLocalKeyRing,
+  localKeyRingSchema,
+} from './kek/local-key-ring.js';
 export type { LocalKeyRingFile } from './kek/local-key-ring.js';
 export { AwsKmsKek, parseKmsKeyIds } from './kek/aws-kms-kek.js';
 export type { AwsKmsKekOptions } from './kek/aws-kms-kek.js';
@@ -43,7 +60,13 @@ export {
   KekVersionUnknownError,
 } from './crypto/crypto-errors.js';
 export { OUTCOMES, TRIP_REASONS, applyReport, isKeyFailure, viewOf } from './breaker/breaker-transition.js';
-export type { BreakerRow, BreakerStateName, BreakerView, Outcome, TripReason } from './breaker/breaker-transition.js';
+export type {
+  BreakerRow,
+  BreakerStateName,
+  BreakerView,
+  Outcome,
+  TripReason,
+} from './breaker/breaker-transition.js';
 export { ApiError } from './http/api-error.js';
 export { BODY_LIMIT_BYTES } from './http/api-server.js';
 export { keyFingerprint } from './keys/fingerprint.js';

@@ -5,7 +5,11 @@
  *   migrate  bring the schema up to date (the Helm pre-install/pre-upgrade hook Job); safe to run concurrently
  *   rewrap   move every data key to the current KEK version (after adding one); never decrypts an LLM key
  */
-import { loadKeyServiceConfig, loadPostgresConfig, KeyServiceConfigError } from './config/key-service-config.js';
+import {
+  loadKeyServiceConfig,
+  loadPostgresConfig,
+  KeyServiceConfigError,
+} from './config/key-service-config.js';
 import { migrate } from './db/migrate.js';
 import { createPgPool } from './db/pg-pool.js';
 import { createKekProvider } from './kek/create-kek-provider.js';
@@ -24,7 +28,10 @@ async function run(command: string | undefined): Promise<number> {
     const pool = createPgPool({ ...postgres, poolSize: 1 });
     try {
       const result = await migrate(pool);
-      createLogger(logLevel).info({ event: 'migrated', applied: result.applied, schemaVersion: result.current }, 'schema is up to date');
+      createLogger(logLevel).info(
+        { event: 'migrated', applied: result.applied, schemaVersion: result.current },
+        'schema is up to date',
+      );
       return 0;
     } finally {
       await pool.end();
@@ -73,7 +80,8 @@ run(process.argv[2]).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    const message = error instanceof KeyServiceConfigError || error instanceof Error ? error.message : 'unknown error';
+    const message =
+      error instanceof KeyServiceConfigError || error instanceof Error ? error.message : 'unknown error';
     process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'key-service', msg: message })}\n`);
     process.exit(1);
   },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
@@ -8,7 +8,10 @@ import type { JwksSource } from '../config/key-service-config.js';
 
 export class WorkerAuthError extends Error {
   readonly type: 'unauthenticated' | 'forbidden';
-  constructor(type: 'unauthenticated' | 'forbidden', readonly internalReason: string) {
+  constructor(
+    type: 'unauthenticated' | 'forbidden',
+    readonly internalReason: string,
+  ) {
     // The message is what callers see: deliberately generic. The reason goes to logs only.
     super(type === 'unauthenticated' ? 'authentication required' : 'not allowed');
     this.type = type;
@@ -60,16 +63,23 @@ export class WorkerTokenVerifier {
     this.#options = options;
     this.#allowed = new Set(options.allowedSubjects);
     if ('url' in options.jwks) {
-      const dispatcher = options.jwksCaFile ? new Agent({ connect: { ca: readFileSync(options.jwksCaFile) } }) : undefined;
+      const dispatcher = options.jwksCaFile
+        ? new Agent({ connect: { ca: readFileSync(options.jwksCaFile) } })
+        : undefined;
       const tokenFile = options.jwksTokenFile;
       this.#keySet = createRemoteJWKSet(new URL(options.jwks.url), {
         cooldownDuration: 30_000,
         cacheMaxAge: 600_000,
         [customFetch]: async (url, init) => {
           // The token file is re-read on each fetch: the kubelet rotates projected tokens.
-          if (tokenFile) init.headers.set('authorization', `Bearer ${(await readFile(tokenFile, 'utf8')).trim()}`);
-          const requestInit = { ...init, headers: Object.fromEntries(init.headers), ...(dispatcher ? { dispatcher } : {}) };
-          const response = await undiciFetch(url, requestInit as Parameters<typeof undiciFetch>[1]);
+          if (tokenFile)
+            init.headers.set('authorization', `Bearer ${(await readFile(tokenFile, 'utf8')).trim()}`);
+          const requestInit = {
+            ...init,
+            headers: Object.fromEntries(init.headers),
+            ...(dispatcher ? { dispatcher } : {}),
+          };
+          const response = await undiciFetch(url, requestInit);
           return response as unknown as Response;
         },
       });
@@ -103,12 +113,13 @@ export class WorkerTokenVerifier {
     const source = this.#options.jwks;
     if (!('file' in source)) return this.#keySet as JWTVerifyGetKey;
     const now = Date.now();
-    if (this.#keySet && now - this.#fileCheckedAt < (this.#options.fileRefreshMs ?? 30_000)) return this.#keySet;
+    if (this.#keySet && now - this.#fileCheckedAt < (this.#options.fileRefreshMs ?? 30_000))
+      return this.#keySet;
     this.#fileCheckedAt = now;
     const info = await stat(source.file);
     if (!this.#keySet || info.mtimeMs !== this.#fileMtimeMs) {
       const parsed = jwksSchema.parse(JSON.parse(await readFile(source.file, 'utf8')));
-      this.#keySet = createLocalJWKSet(parsed as JSONWebKeySet);
+      this.#keySet = createLocalJWKSet(parsed);
       this.#fileMtimeMs = info.mtimeMs;
     }
     return this.#keySet;

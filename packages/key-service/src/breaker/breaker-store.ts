@@ -16,7 +16,8 @@ export interface ReportResult {
   readonly tripReason?: TripReason;
 }
 
-export type ReportAnswer = { readonly kind: 'ok'; readonly result: ReportResult } | { readonly kind: 'unknown_version' };
+export type ReportAnswer =
+  { readonly kind: 'ok'; readonly result: ReportResult } | { readonly kind: 'unknown_version' };
 
 export interface StatusResult {
   readonly state: BreakerStateName;
@@ -52,7 +53,15 @@ export class BreakerStore {
       );
       const currentVersion = current.rows[0]?.key_version;
       if (currentVersion === undefined || keyVersion < 1 || keyVersion > currentVersion) {
-        await writeAudit(client, { actor: caller.actor, action: 'report', tenantId, provider, keyVersion, outcome: `unknown_version:${outcome}`, requestId: caller.requestId });
+        await writeAudit(client, {
+          actor: caller.actor,
+          action: 'report',
+          tenantId,
+          provider,
+          keyVersion,
+          outcome: `unknown_version:${outcome}`,
+          requestId: caller.requestId,
+        });
         return { kind: 'unknown_version' };
       }
       const { rows } = await client.query<BreakerColumns & { db_now: Date }>(
@@ -62,12 +71,23 @@ export class BreakerStore {
       );
       const columns = rows[0];
       const now = columns?.db_now ?? new Date();
-      const before = columns ? rowFromColumns(columns) : rowFromColumns({ state: null, reason: null, failures: null, opened_at: null, reopen_at: null, probe_until: null });
+      const before = columns
+        ? rowFromColumns(columns)
+        : rowFromColumns({
+            state: null,
+            reason: null,
+            failures: null,
+            opened_at: null,
+            reopen_at: null,
+            probe_until: null,
+          });
 
       // A report about a superseded key says nothing about the key being served now: it is audited
       // but does not move the current version's breaker.
       const stale = keyVersion !== currentVersion;
-      const { next, tripped } = stale ? { next: before, tripped: false } : applyReport(before, outcome, retryAfterSeconds, now, this.rules);
+      const { next, tripped } = stale
+        ? { next: before, tripped: false }
+        : applyReport(before, outcome, retryAfterSeconds, now, this.rules);
       if (!stale) {
         await client.query(
           `INSERT INTO key_breakers AS b (tenant_id, provider, key_version, state, reason, failures, trips, opened_at, reopen_at, probe_until)
@@ -78,7 +98,18 @@ export class BreakerStore {
              probe_until = EXCLUDED.probe_until,
              probe_owner = CASE WHEN EXCLUDED.state = 'half_open' THEN b.probe_owner ELSE NULL END,
              updated_at = now()`,
-          [tenantId, provider, currentVersion, next.state, next.reason, next.failures, tripped ? 1 : 0, next.openedAt, next.reopenAt, next.probeUntil],
+          [
+            tenantId,
+            provider,
+            currentVersion,
+            next.state,
+            next.reason,
+            next.failures,
+            tripped ? 1 : 0,
+            next.openedAt,
+            next.reopenAt,
+            next.probeUntil,
+          ],
         );
       }
       await writeAudit(client, {
@@ -118,7 +149,11 @@ export class BreakerStore {
   }
 
   /** Admin override: closes the current version's breaker for one or all providers. */
-  async resume(tenantId: string, provider: Provider | undefined, caller: Caller): Promise<{ found: boolean; resumed: Provider[] }> {
+  async resume(
+    tenantId: string,
+    provider: Provider | undefined,
+    caller: Caller,
+  ): Promise<{ found: boolean; resumed: Provider[] }> {
     return withTransaction(this.pool, async (client) => {
       const keys = await client.query<{ provider: Provider }>(
         `SELECT provider FROM tenant_keys WHERE tenant_id = $1 AND deleted_at IS NULL AND ($2::text IS NULL OR provider = $2)`,
@@ -140,7 +175,12 @@ export class BreakerStore {
         action: 'resume',
         tenantId,
         provider: provider ?? null,
-        outcome: keys.rows.length === 0 ? 'not_found' : resumed.length > 0 ? `resumed:${resumed.join(',')}` : 'not_paused',
+        outcome:
+          keys.rows.length === 0
+            ? 'not_found'
+            : resumed.length > 0
+              ? `resumed:${resumed.join(',')}`
+              : 'not_paused',
         requestId: caller.requestId,
       });
       return { found: keys.rows.length > 0, resumed };

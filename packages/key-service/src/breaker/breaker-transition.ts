@@ -78,12 +78,20 @@ export function applyReport(
   }
 
   const failures = row.failures + 1;
-  const reopenAt = (reason: TripReason) => (reason === 'rate_limited' ? reopenAfter(now, rules, retryAfterSeconds) : null);
+  const reopenAt = (reason: TripReason) =>
+    reason === 'rate_limited' ? reopenAfter(now, rules, retryAfterSeconds) : null;
 
   if (row.state === 'closed') {
     if (failures > rules.failureThreshold) {
       return {
-        next: { state: 'open', reason: outcome, failures, openedAt: now, reopenAt: reopenAt(outcome), probeUntil: null },
+        next: {
+          state: 'open',
+          reason: outcome,
+          failures,
+          openedAt: now,
+          reopenAt: reopenAt(outcome),
+          probeUntil: null,
+        },
         tripped: true,
       };
     }
@@ -93,7 +101,14 @@ export function applyReport(
   if (row.state === 'half_open') {
     // The probe failed: open again with a fresh cool-down (or for good, if the key is now rejected).
     return {
-      next: { state: 'open', reason: outcome, failures, openedAt: row.openedAt, reopenAt: reopenAt(outcome), probeUntil: null },
+      next: {
+        state: 'open',
+        reason: outcome,
+        failures,
+        openedAt: row.openedAt,
+        reopenAt: reopenAt(outcome),
+        probeUntil: null,
+      },
       tripped: false,
     };
   }

@@ -87,7 +87,9 @@ const postgresEnvSchema = z.object({
   KEY_SERVICE_PG_PASSWORD: z.string().optional(),
   KEY_SERVICE_PG_SSLMODE: z.enum(['disable', 'require', 'verify-full']).default('disable'),
   KEY_SERVICE_PG_POOL_SIZE: positiveInt(10),
-  KEY_SERVICE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KEY_SERVICE_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
 });
 
 const envSchema = postgresEnvSchema.extend({
@@ -130,7 +132,9 @@ function parseEnv<T>(schema: z.ZodType<T>, env: Readonly<Record<string, string |
     throw new KeyServiceConfigError(
       parsed.error.issues.map((i) => {
         const name = i.path.join('.');
-        return i.code === 'invalid_type' && cleaned[name] === undefined ? `${name}: required` : `${name}: ${i.message}`;
+        return i.code === 'invalid_type' && cleaned[name] === undefined
+          ? `${name}: required`
+          : `${name}: ${i.message}`;
       }),
     );
   }
@@ -167,7 +171,9 @@ export function loadKeyServiceConfig(env: Readonly<Record<string, string | undef
     .filter(Boolean);
   for (const subject of allowedSubjects) {
     if (!subjectPattern.test(subject)) {
-      issues.push(`KEY_SERVICE_ALLOWED_SUBJECTS: entries must look like system:serviceaccount:<namespace>:<name>`);
+      issues.push(
+        `KEY_SERVICE_ALLOWED_SUBJECTS: entries must look like system:serviceaccount:<namespace>:<name>`,
+      );
       break;
     }
   }
@@ -176,9 +182,12 @@ export function loadKeyServiceConfig(env: Readonly<Record<string, string | undef
   if (e.KEY_SERVICE_JWKS_URL && e.KEY_SERVICE_JWKS_FILE) {
     issues.push('KEY_SERVICE_JWKS_URL and KEY_SERVICE_JWKS_FILE: set only one');
   } else if (e.KEY_SERVICE_JWKS_URL) {
-    jwks = { url: e.KEY_SERVICE_JWKS_URL, caFile: e.KEY_SERVICE_JWKS_CA_FILE, tokenFile: e.KEY_SERVICE_JWKS_TOKEN_FILE };
-  }
-  else if (e.KEY_SERVICE_JWKS_FILE) jwks = { file: e.KEY_SERVICE_JWKS_FILE };
+    jwks = {
+      url: e.KEY_SERVICE_JWKS_URL,
+      caFile: e.KEY_SERVICE_JWKS_CA_FILE,
+      tokenFile: e.KEY_SERVICE_JWKS_TOKEN_FILE,
+    };
+  } else if (e.KEY_SERVICE_JWKS_FILE) jwks = { file: e.KEY_SERVICE_JWKS_FILE };
   else issues.push('KEY_SERVICE_JWKS_URL or KEY_SERVICE_JWKS_FILE: one is required');
 
   let kek: KekConfig | undefined;
@@ -186,7 +195,8 @@ export function loadKeyServiceConfig(env: Readonly<Record<string, string | undef
     if (e.KEY_SERVICE_KEK_FILE) kek = { provider: 'local', file: e.KEY_SERVICE_KEK_FILE };
     else issues.push('KEY_SERVICE_KEK_FILE: required when KEY_SERVICE_KEK_PROVIDER=local');
   } else {
-    if (!e.KEY_SERVICE_AWS_KMS_KEY_ID) issues.push('KEY_SERVICE_AWS_KMS_KEY_ID: required when KEY_SERVICE_KEK_PROVIDER=aws-kms');
+    if (!e.KEY_SERVICE_AWS_KMS_KEY_ID)
+      issues.push('KEY_SERVICE_AWS_KMS_KEY_ID: required when KEY_SERVICE_KEK_PROVIDER=aws-kms');
     if (!e.AWS_REGION) issues.push('AWS_REGION: required when KEY_SERVICE_KEK_PROVIDER=aws-kms');
     if (e.KEY_SERVICE_AWS_KMS_KEY_ID && e.AWS_REGION) {
       try {

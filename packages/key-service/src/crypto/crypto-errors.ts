@@ -28,7 +28,9 @@ export class KekVersionRetiredError extends Error {
     readonly kekVersion: number,
     readonly minimumVersion: number,
   ) {
-    super(`key-encryption key version ${kekVersion} is below the minimum decryption version ${minimumVersion}`);
+    super(
+      `key-encryption key version ${kekVersion} is below the minimum decryption version ${minimumVersion}`,
+    );
     this.name = 'KekVersionRetiredError';
   }
 }
@@ -41,7 +43,8 @@ export class KekUnavailableError extends Error {
   }
 }
 
-export type KeyCryptoError = DecryptionRefusedError | KekVersionUnknownError | KekVersionRetiredError | KekUnavailableError;
+export type KeyCryptoError =
+  DecryptionRefusedError | KekVersionUnknownError | KekVersionRetiredError | KekUnavailableError;
 
 export function isKeyCryptoError(error: unknown): error is KeyCryptoError {
   return (

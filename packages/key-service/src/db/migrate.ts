@@ -27,7 +27,10 @@ function checksum(migration: Migration): string {
  * Brings the schema up to date. Safe to run from several processes at once: each waits on a
  * session advisory lock, re-reads what is applied, and applies the rest one transaction each.
  */
-export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult> {
+export async function migrate(
+  pool: pg.Pool,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<MigrationResult> {
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
@@ -44,18 +47,19 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = 
         const existing = done.get(migration.version);
         if (existing !== undefined) {
           if (existing !== checksum(migration)) {
-            throw new MigrationError(`migration ${migration.version} (${migration.name}) changed after it was applied`);
+            throw new MigrationError(
+              `migration ${migration.version} (${migration.name}) changed after it was applied`,
+            );
           }
           continue;
         }
         await client.query('BEGIN');
         try {
           await client.query(migration.sql);
-          await client.query('INSERT INTO key_service_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-            migration.version,
-            migration.name,
-            checksum(migration),
-          ]);
+          await client.query(
+            'INSERT INTO key_service_migrations (version, name, checksum) VALUES ($1, $2, $3)',
+            [migration.version, migration.name, checksum(migration)],
+          );
           await client.query('COMMIT');
         } catch (error) {
           await client.query('ROLLBACK');
@@ -75,16 +79,23 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = 
 }
 
 /** The `serve` command refuses to start on a schema older than the code (the hook Job runs first). */
-export async function assertSchemaCurrent(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
+export async function assertSchemaCurrent(
+  pool: pg.Pool,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<void> {
   const expected = Math.max(0, ...migrations.map((m) => m.version));
   let current = 0;
   try {
-    const { rows } = await pool.query<{ v: number | null }>('SELECT max(version) AS v FROM key_service_migrations');
+    const { rows } = await pool.query<{ v: number | null }>(
+      'SELECT max(version) AS v FROM key_service_migrations',
+    );
     current = rows[0]?.v ?? 0;
   } catch {
     current = 0;
   }
   if (current < expected) {
-    throw new MigrationError(`database schema is at version ${current}, this build needs ${expected}: run the migrate command`);
+    throw new MigrationError(
+      `database schema is at version ${current}, this build needs ${expected}: run the migrate command`,
+    );
   }
 }

@@ -5,7 +5,13 @@ import type { KeyStore } from '../keys/key-store.js';
 import type { KeyServiceMetrics } from '../metrics/key-service-metrics.js';
 import { ApiError } from './api-error.js';
 import type { CallerRateLimiter } from './caller-rate-limiter.js';
-import { keyPathSchema, parseInput, resumeSchema, storeKeySchema, tenantPathSchema } from './request-schemas.js';
+import {
+  keyPathSchema,
+  parseInput,
+  resumeSchema,
+  storeKeySchema,
+  tenantPathSchema,
+} from './request-schemas.js';
 
 export interface AdminRouteDeps {
   readonly admin: AdminTokenChecker;
@@ -23,15 +29,22 @@ function caller(request: FastifyRequest): { actor: string; requestId: string } {
 
 /** The app backend's API: store, read, delete a tenant's key and resume a paused tenant. */
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
-  void app.register(async (scope) => {
-    scope.addHook('onRequest', async (request) => {
+  void app.register((scope, _options, done) => {
+    scope.addHook('onRequest', (request, _reply, next) => {
       if (!deps.admin.matches(request.headers.authorization)) {
         deps.metrics.authFailures.inc({ kind: 'unauthenticated' });
         request.log.warn({ authFailure: 'unauthenticated' }, 'admin call refused');
-        throw new ApiError(401, 'UNAUTHENTICATED', 'authentication required');
+        next(new ApiError(401, 'UNAUTHENTICATED', 'authentication required'));
+        return;
       }
       const wait = deps.limiter.take(ADMIN_ACTOR);
-      if (wait > 0) throw new ApiError(429, 'RATE_LIMITED', 'too many requests from this caller', { retryAfterSeconds: wait });
+      next(
+        wait > 0
+          ? new ApiError(429, 'RATE_LIMITED', 'too many requests from this caller', {
+              retryAfterSeconds: wait,
+            })
+          : undefined,
+      );
     });
 
     scope.put('/v1/tenants/:tenantId/keys/:provider', async (request) => {
@@ -61,5 +74,6 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
       if (!result.found) throw new ApiError(404, 'TENANT_NOT_FOUND', 'no key stored for this tenant');
       return { tenantId, resumed: result.resumed };
     });
+    done();
   });
 }

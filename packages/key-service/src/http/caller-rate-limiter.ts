@@ -42,7 +42,8 @@ export class CallerRateLimiter {
   #sweep(): void {
     const now = this.now();
     for (const [caller, bucket] of this.#buckets) {
-      if (bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.perSecond >= this.burst) this.#buckets.delete(caller);
+      if (bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.perSecond >= this.burst)
+        this.#buckets.delete(caller);
     }
   }
 }

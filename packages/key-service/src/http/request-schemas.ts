@@ -6,7 +6,10 @@ import { ApiError } from './api-error.js';
 /** Tenant ids are the app's ids: UUIDs or slugs. The narrow alphabet keeps `|` (the AAD separator) out. */
 export const tenantIdSchema = z
   .string({ error: 'tenantId must be a string' })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "tenantId must be 1-64 letters, digits, '-' or '_', starting with a letter or digit");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+    "tenantId must be 1-64 letters, digits, '-' or '_', starting with a letter or digit",
+  );
 
 export const providerSchema = z.enum(PROVIDERS, { error: `provider must be one of ${PROVIDERS.join(', ')}` });
 
@@ -22,7 +25,10 @@ export const keyRefSchema = z.strictObject({ tenantId: tenantIdSchema, provider:
 export const reportSchema = z.strictObject({
   tenantId: tenantIdSchema,
   provider: providerSchema,
-  keyVersion: z.int({ error: 'keyVersion must be a positive integer' }).positive('keyVersion must be a positive integer').max(2_147_483_647, 'keyVersion is too large'),
+  keyVersion: z
+    .int({ error: 'keyVersion must be a positive integer' })
+    .positive('keyVersion must be a positive integer')
+    .max(2_147_483_647, 'keyVersion is too large'),
   outcome: z.enum(OUTCOMES, { error: `outcome must be one of ${OUTCOMES.join(', ')}` }),
   retryAfterSeconds: z
     .number({ error: 'retryAfterSeconds must be a number of seconds' })
@@ -45,9 +51,11 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown, where: 'body
   if (parsed.success) return parsed.data;
   const message = parsed.error.issues
     .map((issue) => {
-      if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`;
+      if (issue.code === 'unrecognized_keys')
+        return `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`;
       const field = issue.path.map(String).join('.');
-      if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) return `${field} is required`;
+      if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined)
+        return `${field} is required`;
       return issue.message.startsWith(field) || field === '' ? issue.message : `${field}: ${issue.message}`;
     })
     .join('; ');

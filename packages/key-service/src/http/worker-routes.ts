@@ -25,7 +25,7 @@ function callerOf(request: FastifyRequest): { actor: string; requestId: string }
 
 /** The worker API: acquire, report and status, behind projected ServiceAccount token auth. */
 export function registerWorkerRoutes(app: FastifyInstance, deps: WorkerRouteDeps): void {
-  void app.register(async (scope) => {
+  void app.register((scope, _options, done) => {
     // Authentication runs before the body is read, so an unauthenticated caller learns nothing
     // about what a valid body would be.
     scope.addHook('onRequest', async (request) => {
@@ -46,13 +46,19 @@ export function registerWorkerRoutes(app: FastifyInstance, deps: WorkerRouteDeps
       const wait = deps.limiter.take(callers.get(request) ?? '');
       if (wait > 0) {
         acquireOutcomes.set(request, 'rate_limited');
-        throw new ApiError(429, 'RATE_LIMITED', 'too many requests from this caller', { retryAfterSeconds: wait });
+        throw new ApiError(429, 'RATE_LIMITED', 'too many requests from this caller', {
+          retryAfterSeconds: wait,
+        });
       }
     });
 
     scope.addHook('onResponse', async (request, reply) => {
       if (request.routeOptions.url !== '/v1/keys/acquire') return;
-      const outcome = acquireOutcomes.get(request) ?? (reply.statusCode === 400 || reply.statusCode === 413 || reply.statusCode === 415 ? 'invalid' : 'error');
+      const outcome =
+        acquireOutcomes.get(request) ??
+        (reply.statusCode === 400 || reply.statusCode === 413 || reply.statusCode === 415
+          ? 'invalid'
+          : 'error');
       deps.metrics.acquireDuration.observe({ outcome }, reply.elapsedTime / 1000);
     });
 
@@ -71,12 +77,25 @@ export function registerWorkerRoutes(app: FastifyInstance, deps: WorkerRouteDeps
         });
       }
       acquireOutcomes.set(request, result.probe ? 'probe' : 'granted');
-      return reply.send({ tenantId, provider, keyVersion: result.keyVersion, apiKey: result.apiKey.reveal(), probe: result.probe });
+      return reply.send({
+        tenantId,
+        provider,
+        keyVersion: result.keyVersion,
+        apiKey: result.apiKey.reveal(),
+        probe: result.probe,
+      });
     });
 
     scope.post('/v1/keys/report', async (request) => {
       const body = parseInput(reportSchema, request.body, 'body');
-      const answer = await deps.breakers.report(body.tenantId, body.provider, body.keyVersion, body.outcome, body.retryAfterSeconds, callerOf(request));
+      const answer = await deps.breakers.report(
+        body.tenantId,
+        body.provider,
+        body.keyVersion,
+        body.outcome,
+        body.retryAfterSeconds,
+        callerOf(request),
+      );
       if (answer.kind === 'unknown_version') {
         throw new ApiError(404, 'KEY_NOT_FOUND', 'no such key version for this tenant and provider');
       }
@@ -93,5 +112,6 @@ export function registerWorkerRoutes(app: FastifyInstance, deps: WorkerRouteDeps
       const { tenantId, provider } = parseInput(keyRefSchema, request.body, 'body');
       return deps.breakers.status(tenantId, provider);
     });
+    done();
   });
 }

@@ -6,7 +6,12 @@ import {
   ReEncryptCommand,
   type KMSClientConfig,
 } from '@aws-sdk/client-kms';
-import { DecryptionRefusedError, KekUnavailableError, KekVersionRetiredError, KekVersionUnknownError } from '../crypto/crypto-errors.js';
+import {
+  DecryptionRefusedError,
+  KekUnavailableError,
+  KekVersionRetiredError,
+  KekVersionUnknownError,
+} from '../crypto/crypto-errors.js';
 import type { GeneratedDataKey, KekProvider, KeyContext, RewrappedDataKey } from './kek-provider.js';
 
 export interface AwsKmsKekOptions {
@@ -63,7 +68,8 @@ export class AwsKmsKek implements KekProvider {
         }),
       ),
     );
-    if (!out.Plaintext || !out.CiphertextBlob) throw new KekUnavailableError('GenerateDataKey returned no key');
+    if (!out.Plaintext || !out.CiphertextBlob)
+      throw new KekUnavailableError('GenerateDataKey returned no key');
     return {
       plaintext: Buffer.from(out.Plaintext),
       wrapped: Buffer.from(out.CiphertextBlob),

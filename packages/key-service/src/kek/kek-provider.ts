@@ -12,7 +12,10 @@ export interface KeyContext {
  * names cannot contain `|` (validated at the API edge), so the encoding is unambiguous.
  */
 export function associatedData(context: KeyContext, purpose: 'secret' | 'data-key'): Buffer {
-  return Buffer.from(`apexseo:${purpose}:v1|${context.tenantId}|${context.provider}|${context.keyVersion}`, 'utf8');
+  return Buffer.from(
+    `apexseo:${purpose}:v1|${context.tenantId}|${context.provider}|${context.keyVersion}`,
+    'utf8',
+  );
 }
 
 export interface GeneratedDataKey {

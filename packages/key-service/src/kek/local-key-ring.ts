@@ -94,7 +94,7 @@ export class LocalKeyRing implements KekProvider {
       this.assertDecryptable(kekVersion);
       return Promise.resolve(open(this.#key(kekVersion), unpackBox(wrapped), this.#aad(kekVersion, context)));
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error instanceof Error ? error : new Error('data key unwrap failed'));
     }
   }
 

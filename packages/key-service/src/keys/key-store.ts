@@ -29,7 +29,12 @@ export interface KeyMetadata {
 }
 
 export type AcquireResult =
-  | { readonly kind: 'granted'; readonly keyVersion: number; readonly apiKey: SecretString; readonly probe: boolean }
+  | {
+      readonly kind: 'granted';
+      readonly keyVersion: number;
+      readonly apiKey: SecretString;
+      readonly probe: boolean;
+    }
   | { readonly kind: 'not_found' }
   | { readonly kind: 'paused'; readonly reason: TripReason; readonly retryAfterSeconds?: number };
 
@@ -113,14 +118,32 @@ export class KeyStore {
         `UPDATE tenant_keys SET key_version = $3, kek_version = $4, wrapped_dek = $5, nonce = $6, ciphertext = $7,
            auth_tag = $8, fingerprint = $9, created_at = now(), updated_at = now(), deleted_at = NULL
          WHERE tenant_id = $1 AND provider = $2`,
-        [tenantId, provider, keyVersion, envelope.kekVersion, envelope.wrappedDek, envelope.nonce, envelope.ciphertext, envelope.tag, fingerprint],
+        [
+          tenantId,
+          provider,
+          keyVersion,
+          envelope.kekVersion,
+          envelope.wrappedDek,
+          envelope.nonce,
+          envelope.ciphertext,
+          envelope.tag,
+          fingerprint,
+        ],
       );
       await client.query(
         `INSERT INTO key_breakers (tenant_id, provider, key_version) VALUES ($1, $2, $3)
          ON CONFLICT (tenant_id, provider, key_version) DO NOTHING`,
         [tenantId, provider, keyVersion],
       );
-      await writeAudit(client, { actor: caller.actor, action: 'store', tenantId, provider, keyVersion, outcome: 'stored', requestId: caller.requestId });
+      await writeAudit(client, {
+        actor: caller.actor,
+        action: 'store',
+        tenantId,
+        provider,
+        keyVersion,
+        outcome: 'stored',
+        requestId: caller.requestId,
+      });
       return { tenantId, provider, keyVersion, fingerprint };
     });
   }
@@ -149,7 +172,9 @@ export class KeyStore {
   }
 
   async metadata(tenantId: string, provider: Provider, caller: Caller): Promise<KeyMetadata | null> {
-    const { rows } = await this.pool.query<BreakerColumns & { key_version: number; fingerprint: string; created_at: Date; db_now: Date }>(
+    const { rows } = await this.pool.query<
+      BreakerColumns & { key_version: number; fingerprint: string; created_at: Date; db_now: Date }
+    >(
       `SELECT k.key_version, k.fingerprint, k.created_at, b.state, b.reason, b.failures, b.opened_at, b.reopen_at,
               b.probe_until, now() AS db_now
        FROM tenant_keys k LEFT JOIN key_breakers b
@@ -192,7 +217,8 @@ export class KeyStore {
       const reason = view.reason ?? 'rate_limited';
       // The snapshot can show a lapsed cool-down when another caller took the probe lease a moment
       // earlier; then the lease is what this caller waits for.
-      const retryAfterSeconds = view.retryAfterSeconds ?? (reason === 'rate_limited' ? this.probeLeaseSeconds : undefined);
+      const retryAfterSeconds =
+        view.retryAfterSeconds ?? (reason === 'rate_limited' ? this.probeLeaseSeconds : undefined);
       return { kind: 'paused', reason, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
     }
     const keyVersion = row.key_version ?? 0;

@@ -23,7 +23,12 @@ interface RowToRewrap {
  * decrypted (with aws-kms even the data key stays inside KMS, via ReEncrypt). Rows are walked in
  * key order, a batch per transaction, and locked rows (a concurrent PUT) are skipped for the next run.
  */
-export async function rewrapDataKeys(pool: pg.Pool, kek: KekProvider, logger: Logger, batchSize = 100): Promise<RewrapResult> {
+export async function rewrapDataKeys(
+  pool: pg.Pool,
+  kek: KekProvider,
+  logger: Logger,
+  batchSize = 100,
+): Promise<RewrapResult> {
   let rewrapped = 0;
   let failed = 0;
   let after: [string, string] = ['', ''];
@@ -48,7 +53,12 @@ export async function rewrapDataKeys(pool: pg.Pool, kek: KekProvider, logger: Lo
         } catch (error) {
           failed += 1;
           logger.error(
-            { provider: row.provider, keyVersion: row.key_version, kekVersion: row.kek_version, errType: (error as { type?: string }).type ?? 'unknown' },
+            {
+              provider: row.provider,
+              keyVersion: row.key_version,
+              kekVersion: row.kek_version,
+              errType: (error as { type?: string }).type ?? 'unknown',
+            },
             'data key could not be re-wrapped',
           );
         }
@@ -59,6 +69,9 @@ export async function rewrapDataKeys(pool: pg.Pool, kek: KekProvider, logger: Lo
     if (!last || batch.length < batchSize) break;
     after = [last.tenant_id, last.provider];
   }
-  logger.info({ event: 'rewrap_done', rewrapped, failed, kekVersion: kek.currentVersion }, 're-wrap finished');
+  logger.info(
+    { event: 'rewrap_done', rewrapped, failed, kekVersion: kek.currentVersion },
+    're-wrap finished',
+  );
   return { rewrapped, failed };
 }

@@ -28,7 +28,11 @@ interface LoggedRequest {
  * (by mistake or to probe us) must not get it written to the logs.
  */
 function requestSerializer(request: LoggedRequest): Record<string, string | undefined> {
-  return { method: request.method, route: request.routeOptions?.url ?? '(no route)', remoteAddress: request.ip };
+  return {
+    method: request.method,
+    route: request.routeOptions?.url ?? '(no route)',
+    remoteAddress: request.ip,
+  };
 }
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

@@ -44,7 +44,10 @@ export interface KeyService {
 }
 
 /** Wires the key service from its configuration. Nothing listens until `start()`. */
-export async function createKeyService(config: KeyServiceConfig, options: CreateKeyServiceOptions = {}): Promise<KeyService> {
+export async function createKeyService(
+  config: KeyServiceConfig,
+  options: CreateKeyServiceOptions = {},
+): Promise<KeyService> {
   const logger = createLogger(config.logLevel, options.logStream);
   const kek = options.kek ?? (await createKekProvider(config.kek));
   const pool = createPgPool(config.postgres);

@@ -15,7 +15,11 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: postgres.url });
   await db.connect();
   worker = await svc.mintWorkerToken();
-  const res = await call(svc.url, '/v1/tenants/victim/keys/openai', { method: 'PUT', token: svc.adminToken, body: { apiKey: storedKey } });
+  const res = await call(svc.url, '/v1/tenants/victim/keys/openai', {
+    method: 'PUT',
+    token: svc.adminToken,
+    body: { apiKey: storedKey },
+  });
   expect(res.status).toBe(200);
 });
 
@@ -29,7 +33,12 @@ async function rowCount(): Promise<number> {
   return Number(rows[0]?.n);
 }
 
-async function expectClientError(res: HttpResult, status: number, code: string, mention?: string | RegExp): Promise<void> {
+async function expectClientError(
+  res: HttpResult,
+  status: number,
+  code: string,
+  mention?: string | RegExp,
+): Promise<void> {
   expect(res.status).toBe(status);
   const error = errorOf(res);
   expect(error.code).toBe(code);
@@ -63,26 +72,47 @@ const INJECTIONS = [
 describe('bad input on the admin API', () => {
   it('should refuse malformed JSON with MALFORMED_JSON and store nothing', async () => {
     const before = await rowCount();
-    const res = await call(svc.url, '/v1/tenants/t1/keys/openai', { method: 'PUT', token: svc.adminToken, raw: '{"apiKey": "sk-abc' });
+    const res = await call(svc.url, '/v1/tenants/t1/keys/openai', {
+      method: 'PUT',
+      token: svc.adminToken,
+      raw: '{"apiKey": "sk-abc',
+    });
     await expectClientError(res, 400, 'MALFORMED_JSON');
     expect(await rowCount()).toBe(before);
   });
 
   it('should refuse non-UTF-8 bytes with INVALID_ENCODING and store nothing', async () => {
     const before = await rowCount();
-    const raw = Buffer.concat([Buffer.from('{"apiKey":"sk-abcdefgh'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]);
-    const res = await call(svc.url, '/v1/tenants/t1/keys/openai', { method: 'PUT', token: svc.adminToken, raw: new Uint8Array(raw) });
+    const raw = Buffer.concat([
+      Buffer.from('{"apiKey":"sk-abcdefgh'),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from('"}'),
+    ]);
+    const res = await call(svc.url, '/v1/tenants/t1/keys/openai', {
+      method: 'PUT',
+      token: svc.adminToken,
+      raw: new Uint8Array(raw),
+    });
     await expectClientError(res, 400, 'INVALID_ENCODING');
     expect(await rowCount()).toBe(before);
   });
 
   it('should refuse a body over 16 KiB with PAYLOAD_TOO_LARGE', async () => {
-    const res = await call(svc.url, '/v1/tenants/t1/keys/openai', { method: 'PUT', token: svc.adminToken, body: { apiKey: 'k'.repeat(17 * 1024) } });
+    const res = await call(svc.url, '/v1/tenants/t1/keys/openai', {
+      method: 'PUT',
+      token: svc.adminToken,
+      body: { apiKey: 'k'.repeat(17 * 1024) },
+    });
     await expectClientError(res, 413, 'PAYLOAD_TOO_LARGE', '16384');
   });
 
   it('should refuse a non-JSON content type with UNSUPPORTED_MEDIA_TYPE', async () => {
-    const res = await call(svc.url, '/v1/tenants/t1/keys/openai', { method: 'PUT', token: svc.adminToken, raw: 'apiKey=sk-abc', contentType: 'application/x-www-form-urlencoded' });
+    const res = await call(svc.url, '/v1/tenants/t1/keys/openai', {
+      method: 'PUT',
+      token: svc.adminToken,
+      raw: 'apiKey=sk-abc',
+      contentType: 'application/x-www-form-urlencoded',
+    });
     await expectClientError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
@@ -94,10 +124,18 @@ describe('bad input on the admin API', () => {
     ['a key with a NUL byte', { apiKey: 'sk-abcdef\u0000gh' }, 'apiKey must be printable ASCII'],
     ['a key with non-ASCII', { apiKey: 'sk-abcdéfghij' }, 'apiKey must be printable ASCII'],
     ['an unknown field', { apiKey: 'sk-abcdefgh', admin: true }, 'unknown field(s) "admin"'],
-    ['a __proto__ field', JSON.parse('{"apiKey":"sk-abcdefgh","__proto__":{"isAdmin":true}}') as unknown, 'unknown field(s) "__proto__"'],
+    [
+      'a __proto__ field',
+      JSON.parse('{"apiKey":"sk-abcdefgh","__proto__":{"isAdmin":true}}') as unknown,
+      'unknown field(s) "__proto__"',
+    ],
   ])('should refuse %s in the body with a message naming the field', async (_label, body, message) => {
     const before = await rowCount();
-    const res = await call(svc.url, '/v1/tenants/t1/keys/openai', { method: 'PUT', token: svc.adminToken, body });
+    const res = await call(svc.url, '/v1/tenants/t1/keys/openai', {
+      method: 'PUT',
+      token: svc.adminToken,
+      body,
+    });
     await expectClientError(res, 400, 'INVALID_REQUEST', message);
     expect(await rowCount()).toBe(before);
   });
@@ -107,27 +145,49 @@ describe('bad input on the admin API', () => {
     ['a string', 'sk-abcdefgh'],
     ['null', null],
   ])('should refuse %s as the body', async (_label, body) => {
-    const res = await call(svc.url, '/v1/tenants/t1/keys/openai', { method: 'PUT', token: svc.adminToken, raw: JSON.stringify(body) });
+    const res = await call(svc.url, '/v1/tenants/t1/keys/openai', {
+      method: 'PUT',
+      token: svc.adminToken,
+      raw: JSON.stringify(body),
+    });
     await expectClientError(res, 400, 'INVALID_REQUEST', 'request body must be a JSON object');
   });
 
   it('should refuse an unknown provider in the path naming the allowed ones', async () => {
-    const res = await call(svc.url, '/v1/tenants/t1/keys/mistral', { method: 'PUT', token: svc.adminToken, body: { apiKey: 'sk-abcdefgh' } });
+    const res = await call(svc.url, '/v1/tenants/t1/keys/mistral', {
+      method: 'PUT',
+      token: svc.adminToken,
+      body: { apiKey: 'sk-abcdefgh' },
+    });
     await expectClientError(res, 400, 'INVALID_REQUEST', 'provider must be one of openai, anthropic');
   });
 
-  it.each(INJECTIONS)('should refuse the injection string %j as a tenant id and store nothing', async (injection) => {
-    const before = await rowCount();
-    const res = await call(svc.url, `/v1/tenants/${percentEncode(injection)}/keys/openai`, { method: 'PUT', token: svc.adminToken, body: { apiKey: 'sk-abcdefgh' } });
-    await expectClientError(res, 400, 'INVALID_REQUEST', /tenantId|URL path is not valid/);
-    expect(await rowCount()).toBe(before);
-  });
+  it.each(INJECTIONS)(
+    'should refuse the injection string %j as a tenant id and store nothing',
+    async (injection) => {
+      const before = await rowCount();
+      const res = await call(svc.url, `/v1/tenants/${percentEncode(injection)}/keys/openai`, {
+        method: 'PUT',
+        token: svc.adminToken,
+        body: { apiKey: 'sk-abcdefgh' },
+      });
+      await expectClientError(res, 400, 'INVALID_REQUEST', /tenantId|URL path is not valid/);
+      expect(await rowCount()).toBe(before);
+    },
+  );
 
   it('should store an injection-shaped key verbatim as data, leaving the tables intact', async () => {
     const apiKey = "sk-x');DROP/**/TABLE/**/tenant_keys;--";
-    const put = await call(svc.url, '/v1/tenants/inj/keys/openai', { method: 'PUT', token: svc.adminToken, body: { apiKey } });
+    const put = await call(svc.url, '/v1/tenants/inj/keys/openai', {
+      method: 'PUT',
+      token: svc.adminToken,
+      body: { apiKey },
+    });
     expect(put.status).toBe(200);
-    const got = await call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId: 'inj', provider: 'openai' } });
+    const got = await call(svc.url, '/v1/keys/acquire', {
+      token: worker,
+      body: { tenantId: 'inj', provider: 'openai' },
+    });
     expect((got.json as { apiKey: string }).apiKey).toBe(apiKey);
     expect(await rowCount()).toBeGreaterThan(0);
   });
@@ -135,17 +195,26 @@ describe('bad input on the admin API', () => {
 
 describe('bad input on the worker API', () => {
   it.each(INJECTIONS)('should refuse the injection string %j in tenantId', async (injection) => {
-    const res = await call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId: injection, provider: 'openai' } });
+    const res = await call(svc.url, '/v1/keys/acquire', {
+      token: worker,
+      body: { tenantId: injection, provider: 'openai' },
+    });
     await expectClientError(res, 400, 'INVALID_REQUEST', 'tenantId');
   });
 
   it.each(INJECTIONS)('should refuse the injection string %j in provider', async (injection) => {
-    const res = await call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId: 'victim', provider: injection } });
+    const res = await call(svc.url, '/v1/keys/acquire', {
+      token: worker,
+      body: { tenantId: 'victim', provider: injection },
+    });
     await expectClientError(res, 400, 'INVALID_REQUEST', 'provider');
   });
 
   it.each(INJECTIONS)('should refuse the injection string %j in outcome', async (injection) => {
-    const res = await call(svc.url, '/v1/keys/report', { token: worker, body: { tenantId: 'victim', provider: 'openai', keyVersion: 1, outcome: injection } });
+    const res = await call(svc.url, '/v1/keys/report', {
+      token: worker,
+      body: { tenantId: 'victim', provider: 'openai', keyVersion: 1, outcome: injection },
+    });
     await expectClientError(res, 400, 'INVALID_REQUEST', 'outcome must be one of');
   });
 
@@ -153,15 +222,25 @@ describe('bad input on the worker API', () => {
     ['keyVersion as a string', { keyVersion: '1' }, 'keyVersion must be a positive integer'],
     ['keyVersion as a fraction', { keyVersion: 1.5 }, 'keyVersion must be a positive integer'],
     ['keyVersion zero', { keyVersion: 0 }, 'keyVersion must be a positive integer'],
-    ['keyVersion injection', { keyVersion: '1; DROP TABLE key_breakers' }, 'keyVersion must be a positive integer'],
+    [
+      'keyVersion injection',
+      { keyVersion: '1; DROP TABLE key_breakers' },
+      'keyVersion must be a positive integer',
+    ],
     ['negative retryAfterSeconds', { retryAfterSeconds: -1 }, 'retryAfterSeconds must not be negative'],
-    ['retryAfterSeconds as a string', { retryAfterSeconds: '30' }, 'retryAfterSeconds must be a number of seconds'],
+    [
+      'retryAfterSeconds as a string',
+      { retryAfterSeconds: '30' },
+      'retryAfterSeconds must be a number of seconds',
+    ],
     ['tenantId as a number', { tenantId: 42 }, 'tenantId must be a string'],
   ])('should refuse %s in a report and leave the breaker untouched', async (_label, patch, message) => {
     const body = { tenantId: 'victim', provider: 'openai', keyVersion: 1, outcome: 'auth_failure', ...patch };
     const res = await call(svc.url, '/v1/keys/report', { token: worker, body });
     await expectClientError(res, 400, 'INVALID_REQUEST', message);
-    const { rows } = await db.query<{ failures: number }>("SELECT failures FROM key_breakers WHERE tenant_id = 'victim'");
+    const { rows } = await db.query<{ failures: number }>(
+      "SELECT failures FROM key_breakers WHERE tenant_id = 'victim'",
+    );
     expect(rows[0]?.failures).toBe(0);
   });
 
@@ -171,13 +250,20 @@ describe('bad input on the worker API', () => {
   });
 
   it('should refuse non-UTF-8 bytes on report', async () => {
-    const raw = Buffer.concat([Buffer.from('{"tenantId":"vic'), Buffer.from([0xc0, 0xaf]), Buffer.from('tim"}')]);
+    const raw = Buffer.concat([
+      Buffer.from('{"tenantId":"vic'),
+      Buffer.from([0xc0, 0xaf]),
+      Buffer.from('tim"}'),
+    ]);
     const res = await call(svc.url, '/v1/keys/report', { token: worker, raw: new Uint8Array(raw) });
     await expectClientError(res, 400, 'INVALID_ENCODING');
   });
 
   it('should refuse an oversized acquire body', async () => {
-    const res = await call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId: 'victim', provider: 'openai', pad: 'x'.repeat(20_000) } });
+    const res = await call(svc.url, '/v1/keys/acquire', {
+      token: worker,
+      body: { tenantId: 'victim', provider: 'openai', pad: 'x'.repeat(20_000) },
+    });
     await expectClientError(res, 413, 'PAYLOAD_TOO_LARGE');
   });
 });
@@ -191,7 +277,10 @@ describe('tampered storage', () => {
     return rows[0] ?? {};
   }
 
-  async function writeEnvelope(tenantId: string, e: Record<string, Buffer | number | undefined>): Promise<void> {
+  async function writeEnvelope(
+    tenantId: string,
+    e: Record<string, Buffer | number | undefined>,
+  ): Promise<void> {
     await db.query(
       'UPDATE tenant_keys SET key_version = $2, kek_version = $3, wrapped_dek = $4, nonce = $5, ciphertext = $6, auth_tag = $7 WHERE tenant_id = $1',
       [tenantId, e.key_version, e.kek_version, e.wrapped_dek, e.nonce, e.ciphertext, e.auth_tag],
@@ -199,15 +288,24 @@ describe('tampered storage', () => {
   }
 
   async function expectRefusedAcquire(tenantId: string): Promise<void> {
-    const res = await call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId, provider: 'openai' } });
+    const res = await call(svc.url, '/v1/keys/acquire', {
+      token: worker,
+      body: { tenantId, provider: 'openai' },
+    });
     expect(res.status).toBe(500);
-    expect(res.json).toEqual({ error: { code: 'KEY_DECRYPTION_FAILED', message: 'the stored key could not be decrypted' } });
+    expect(res.json).toEqual({
+      error: { code: 'KEY_DECRYPTION_FAILED', message: 'the stored key could not be decrypted' },
+    });
   }
 
   it('should refuse every single-byte flip of the stored ciphertext, nonce, tag and wrapped data key', async () => {
     const tenantId = 'tamper-bytes';
     const key = fakeProviderKey('openai');
-    await call(svc.url, `/v1/tenants/${tenantId}/keys/openai`, { method: 'PUT', token: svc.adminToken, body: { apiKey: key } });
+    await call(svc.url, `/v1/tenants/${tenantId}/keys/openai`, {
+      method: 'PUT',
+      token: svc.adminToken,
+      body: { apiKey: key },
+    });
     const original = await envelopeOf(tenantId);
     for (const column of ['nonce', 'ciphertext', 'auth_tag', 'wrapped_dek'] as const) {
       const bytes = original[column] as Buffer;
@@ -219,42 +317,67 @@ describe('tampered storage', () => {
       }
     }
     await writeEnvelope(tenantId, original);
-    const ok = await call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId, provider: 'openai' } });
+    const ok = await call(svc.url, '/v1/keys/acquire', {
+      token: worker,
+      body: { tenantId, provider: 'openai' },
+    });
     expect((ok.json as { apiKey: string }).apiKey).toBe(key);
   });
 
   it('should refuse a stored tag truncated to 4 bytes', async () => {
     const tenantId = 'tamper-tag';
-    await call(svc.url, `/v1/tenants/${tenantId}/keys/openai`, { method: 'PUT', token: svc.adminToken, body: { apiKey: fakeProviderKey('openai') } });
+    await call(svc.url, `/v1/tenants/${tenantId}/keys/openai`, {
+      method: 'PUT',
+      token: svc.adminToken,
+      body: { apiKey: fakeProviderKey('openai') },
+    });
     const original = await envelopeOf(tenantId);
     await writeEnvelope(tenantId, { ...original, auth_tag: (original.auth_tag as Buffer).subarray(0, 4) });
     await expectRefusedAcquire(tenantId);
   });
 
   it("should refuse another tenant's envelope copied into this tenant's row", async () => {
-    await call(svc.url, '/v1/tenants/copy-target/keys/openai', { method: 'PUT', token: svc.adminToken, body: { apiKey: fakeProviderKey('openai') } });
+    await call(svc.url, '/v1/tenants/copy-target/keys/openai', {
+      method: 'PUT',
+      token: svc.adminToken,
+      body: { apiKey: fakeProviderKey('openai') },
+    });
     await writeEnvelope('copy-target', { ...(await envelopeOf('victim')), key_version: 1 });
     await expectRefusedAcquire('copy-target');
   });
 
   it('should refuse an older version of the envelope rolled back into the current version', async () => {
     const tenantId = 'rollback';
-    await call(svc.url, `/v1/tenants/${tenantId}/keys/openai`, { method: 'PUT', token: svc.adminToken, body: { apiKey: fakeProviderKey('openai') } });
+    await call(svc.url, `/v1/tenants/${tenantId}/keys/openai`, {
+      method: 'PUT',
+      token: svc.adminToken,
+      body: { apiKey: fakeProviderKey('openai') },
+    });
     const v1 = await envelopeOf(tenantId);
-    await call(svc.url, `/v1/tenants/${tenantId}/keys/openai`, { method: 'PUT', token: svc.adminToken, body: { apiKey: fakeProviderKey('openai') } });
+    await call(svc.url, `/v1/tenants/${tenantId}/keys/openai`, {
+      method: 'PUT',
+      token: svc.adminToken,
+      body: { apiKey: fakeProviderKey('openai') },
+    });
     await writeEnvelope(tenantId, { ...v1, key_version: 2 });
     await expectRefusedAcquire(tenantId);
   });
 
   it('should refuse an envelope labelled with an unknown KEK version', async () => {
     const tenantId = 'unknown-kek';
-    await call(svc.url, `/v1/tenants/${tenantId}/keys/openai`, { method: 'PUT', token: svc.adminToken, body: { apiKey: fakeProviderKey('openai') } });
+    await call(svc.url, `/v1/tenants/${tenantId}/keys/openai`, {
+      method: 'PUT',
+      token: svc.adminToken,
+      body: { apiKey: fakeProviderKey('openai') },
+    });
     await writeEnvelope(tenantId, { ...(await envelopeOf(tenantId)), kek_version: 99 });
     await expectRefusedAcquire(tenantId);
   });
 
   it('should audit a refused decryption', async () => {
-    const { rows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM audit_log WHERE outcome = 'decryption_refused'");
+    const { rows } = await db.query<{ n: string }>(
+      "SELECT count(*) AS n FROM audit_log WHERE outcome = 'decryption_refused'",
+    );
     expect(Number(rows[0]?.n)).toBeGreaterThan(0);
   });
 });

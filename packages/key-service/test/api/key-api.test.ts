@@ -16,7 +16,11 @@ afterAll(async () => {
 });
 
 const put = (tenantId: string, provider: string, apiKey: string) =>
-  call(svc.url, `/v1/tenants/${tenantId}/keys/${provider}`, { method: 'PUT', token: svc.adminToken, body: { apiKey } });
+  call(svc.url, `/v1/tenants/${tenantId}/keys/${provider}`, {
+    method: 'PUT',
+    token: svc.adminToken,
+    body: { apiKey },
+  });
 
 describe('admin API', () => {
   it('should store a key and answer a version and a fingerprint, never the key', async () => {
@@ -39,34 +43,58 @@ describe('admin API', () => {
     await put('tenant-meta', 'openai', apiKey);
     const res = await call(svc.url, '/v1/tenants/tenant-meta/keys/openai', { token: svc.adminToken });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ keyVersion: 1, breaker: { state: 'closed', paused: false, consecutiveFailures: 0 } });
+    expect(res.json).toMatchObject({
+      keyVersion: 1,
+      breaker: { state: 'closed', paused: false, consecutiveFailures: 0 },
+    });
     expect(res.text).not.toContain(apiKey);
   });
 
   it('should delete a key so that acquire answers KEY_NOT_FOUND', async () => {
     await put('tenant-delete', 'openai', fakeProviderKey('openai'));
-    const del = await call(svc.url, '/v1/tenants/tenant-delete/keys/openai', { method: 'DELETE', token: svc.adminToken });
+    const del = await call(svc.url, '/v1/tenants/tenant-delete/keys/openai', {
+      method: 'DELETE',
+      token: svc.adminToken,
+    });
     expect(del.status).toBe(204);
-    const acquire = await call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId: 'tenant-delete', provider: 'openai' } });
+    const acquire = await call(svc.url, '/v1/keys/acquire', {
+      token: worker,
+      body: { tenantId: 'tenant-delete', provider: 'openai' },
+    });
     expect(acquire.status).toBe(404);
     expect(errorOf(acquire).code).toBe('KEY_NOT_FOUND');
   });
 
   it('should answer 404 when deleting a key that does not exist', async () => {
-    const del = await call(svc.url, '/v1/tenants/nobody/keys/openai', { method: 'DELETE', token: svc.adminToken });
+    const del = await call(svc.url, '/v1/tenants/nobody/keys/openai', {
+      method: 'DELETE',
+      token: svc.adminToken,
+    });
     expect(del.status).toBe(404);
   });
 
   it('should resume a paused tenant and list the providers it resumed', async () => {
     await put('tenant-resume', 'openai', fakeProviderKey('openai'));
     for (let i = 0; i < 6; i += 1) {
-      await call(svc.url, '/v1/keys/report', { token: worker, body: { tenantId: 'tenant-resume', provider: 'openai', keyVersion: 1, outcome: 'auth_failure' } });
+      await call(svc.url, '/v1/keys/report', {
+        token: worker,
+        body: { tenantId: 'tenant-resume', provider: 'openai', keyVersion: 1, outcome: 'auth_failure' },
+      });
     }
-    const paused = await call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId: 'tenant-resume', provider: 'openai' } });
+    const paused = await call(svc.url, '/v1/keys/acquire', {
+      token: worker,
+      body: { tenantId: 'tenant-resume', provider: 'openai' },
+    });
     expect(paused.status).toBe(423);
-    const resume = await call(svc.url, '/v1/tenants/tenant-resume/resume', { token: svc.adminToken, body: {} });
+    const resume = await call(svc.url, '/v1/tenants/tenant-resume/resume', {
+      token: svc.adminToken,
+      body: {},
+    });
     expect(resume.json).toEqual({ tenantId: 'tenant-resume', resumed: ['openai'] });
-    const again = await call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId: 'tenant-resume', provider: 'openai' } });
+    const again = await call(svc.url, '/v1/keys/acquire', {
+      token: worker,
+      body: { tenantId: 'tenant-resume', provider: 'openai' },
+    });
     expect(again.status).toBe(200);
   });
 
@@ -81,27 +109,45 @@ describe('worker API', () => {
   it('should hand the current key and its version to an allowed worker', async () => {
     const apiKey = fakeProviderKey('anthropic');
     await put('tenant-acquire', 'anthropic', apiKey);
-    const res = await call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId: 'tenant-acquire', provider: 'anthropic' } });
+    const res = await call(svc.url, '/v1/keys/acquire', {
+      token: worker,
+      body: { tenantId: 'tenant-acquire', provider: 'anthropic' },
+    });
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ tenantId: 'tenant-acquire', provider: 'anthropic', keyVersion: 1, apiKey, probe: false });
+    expect(res.json).toEqual({
+      tenantId: 'tenant-acquire',
+      provider: 'anthropic',
+      keyVersion: 1,
+      apiKey,
+      probe: false,
+    });
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
   it('should answer KEY_NOT_FOUND for a tenant with no key', async () => {
-    const res = await call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId: 'unknown-tenant', provider: 'openai' } });
+    const res = await call(svc.url, '/v1/keys/acquire', {
+      token: worker,
+      body: { tenantId: 'unknown-tenant', provider: 'openai' },
+    });
     expect(res.status).toBe(404);
     expect(errorOf(res).code).toBe('KEY_NOT_FOUND');
   });
 
   it('should report status closed for a healthy key', async () => {
     await put('tenant-status', 'openai', fakeProviderKey('openai'));
-    const res = await call(svc.url, '/v1/keys/status', { token: worker, body: { tenantId: 'tenant-status', provider: 'openai' } });
+    const res = await call(svc.url, '/v1/keys/status', {
+      token: worker,
+      body: { tenantId: 'tenant-status', provider: 'openai' },
+    });
     expect(res.json).toEqual({ state: 'closed', paused: false, keyVersion: 1 });
   });
 
   it('should reject a report for a key version that does not exist', async () => {
     await put('tenant-badversion', 'openai', fakeProviderKey('openai'));
-    const res = await call(svc.url, '/v1/keys/report', { token: worker, body: { tenantId: 'tenant-badversion', provider: 'openai', keyVersion: 7, outcome: 'success' } });
+    const res = await call(svc.url, '/v1/keys/report', {
+      token: worker,
+      body: { tenantId: 'tenant-badversion', provider: 'openai', keyVersion: 7, outcome: 'success' },
+    });
     expect(res.status).toBe(404);
   });
 });
@@ -116,18 +162,30 @@ describe('authentication', () => {
   });
 
   it('should answer 401 with no detail for an expired token', async () => {
-    const token = await svc.mintWorkerToken({ namespace: 'apexseo', serviceAccount: 'eeat-worker', expiresIn: Math.floor(Date.now() / 1000) - 600 });
+    const token = await svc.mintWorkerToken({
+      namespace: 'apexseo',
+      serviceAccount: 'eeat-worker',
+      expiresIn: Math.floor(Date.now() / 1000) - 600,
+    });
     const res = await call(svc.url, '/v1/keys/acquire', { token, body });
     expect(res.json).toEqual({ error: { code: 'UNAUTHENTICATED', message: 'authentication required' } });
   });
 
   it('should answer 401 for a token with the wrong audience', async () => {
-    const token = await svc.mintWorkerToken({ namespace: 'apexseo', serviceAccount: 'eeat-worker', audience: 'https://kubernetes.default.svc' });
+    const token = await svc.mintWorkerToken({
+      namespace: 'apexseo',
+      serviceAccount: 'eeat-worker',
+      audience: 'https://kubernetes.default.svc',
+    });
     expect((await call(svc.url, '/v1/keys/acquire', { token, body })).status).toBe(401);
   });
 
   it('should answer 401 for a token from another issuer', async () => {
-    const token = await svc.mintWorkerToken({ namespace: 'apexseo', serviceAccount: 'eeat-worker', issuer: 'https://evil.example' });
+    const token = await svc.mintWorkerToken({
+      namespace: 'apexseo',
+      serviceAccount: 'eeat-worker',
+      issuer: 'https://evil.example',
+    });
     expect((await call(svc.url, '/v1/keys/acquire', { token, body })).status).toBe(401);
   });
 
@@ -160,7 +218,11 @@ describe('authentication', () => {
   });
 
   it('should refuse a worker token on the admin API', async () => {
-    const res = await call(svc.url, '/v1/tenants/tenant-auth/keys/openai', { method: 'PUT', token: worker, body: { apiKey: fakeProviderKey('openai') } });
+    const res = await call(svc.url, '/v1/tenants/tenant-auth/keys/openai', {
+      method: 'PUT',
+      token: worker,
+      body: { apiKey: fakeProviderKey('openai') },
+    });
     expect(res.status).toBe(401);
     expect(res.json).toEqual({ error: { code: 'UNAUTHENTICATED', message: 'authentication required' } });
   });

@@ -24,24 +24,50 @@ let requestsWithToken = 0;
  */
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ks-jwks-'));
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'ca.crt')]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+    '-keyout',
+    join(dir, 'key.pem'),
+    '-out',
+    join(dir, 'ca.crt'),
+  ]);
   await writeFile(join(dir, 'token'), `${readerToken}\n`);
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] });
-  server = createServer({ key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'ca.crt')) }, (req, res) => {
-    if (req.headers.authorization !== `Bearer ${readerToken}`) {
-      res.writeHead(401).end();
-      return;
-    }
-    requestsWithToken += 1;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
-  });
+  server = createServer(
+    { key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'ca.crt')) },
+    (req, res) => {
+      if (req.headers.authorization !== `Bearer ${readerToken}`) {
+        res.writeHead(401).end();
+        return;
+      }
+      requestsWithToken += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
+    },
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/openid/v1/jwks`;
   sign = (sub = subject) =>
-    new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer('https://kubernetes.default.svc').setAudience('apexseo-key-service')
-      .setSubject(sub).setIssuedAt().setExpirationTime('5m').sign(privateKey);
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer('https://kubernetes.default.svc')
+      .setAudience('apexseo-key-service')
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey);
 });
 
 afterAll(async () => {
@@ -68,18 +94,24 @@ describe('JWKS from the cluster URL', () => {
   });
 
   it('should refuse (401) when the key set server is not trusted', async () => {
-    const error = await verifier(false, true).verify(`Bearer ${await sign()}`).catch((e: unknown) => e);
+    const error = await verifier(false, true)
+      .verify(`Bearer ${await sign()}`)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkerAuthError);
     expect((error as WorkerAuthError).type).toBe('unauthenticated');
   });
 
   it('should refuse (401) when the key set cannot be read without the bearer token', async () => {
-    const error = await verifier(true, false).verify(`Bearer ${await sign()}`).catch((e: unknown) => e);
+    const error = await verifier(true, false)
+      .verify(`Bearer ${await sign()}`)
+      .catch((e: unknown) => e);
     expect((error as WorkerAuthError).type).toBe('unauthenticated');
   });
 
   it('should refuse (403) a verified subject that is not allowed', async () => {
-    const error = await verifier(true, true).verify(`Bearer ${await sign('system:serviceaccount:apexseo:other')}`).catch((e: unknown) => e);
+    const error = await verifier(true, true)
+      .verify(`Bearer ${await sign('system:serviceaccount:apexseo:other')}`)
+      .catch((e: unknown) => e);
     expect((error as WorkerAuthError).type).toBe('forbidden');
   });
 });

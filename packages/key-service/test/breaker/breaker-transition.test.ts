@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyReport, closedRow, viewOf, type BreakerRow, type Outcome } from '../../src/breaker/breaker-transition.js';
+import {
+  applyReport,
+  closedRow,
+  viewOf,
+  type BreakerRow,
+  type Outcome,
+} from '../../src/breaker/breaker-transition.js';
 
 const rules = { failureThreshold: 5, cooldownSeconds: 30 };
 const t0 = new Date('2026-01-01T00:00:00Z');
@@ -27,16 +33,27 @@ describe('breaker rules', () => {
   });
 
   it('should reset the consecutive count on success', () => {
-    const { row, trips } = run(['auth_failure', 'auth_failure', 'auth_failure', 'auth_failure', 'auth_failure', 'success', 'auth_failure']);
+    const { row, trips } = run([
+      'auth_failure',
+      'auth_failure',
+      'auth_failure',
+      'auth_failure',
+      'auth_failure',
+      'success',
+      'auth_failure',
+    ]);
     expect(trips).toEqual([]);
     expect(row.failures).toBe(1);
   });
 
-  it.each(['server_error', 'overloaded', 'timeout', 'bad_request'] as const)('should not count %s toward the breaker', (outcome) => {
-    const { row } = run([...Array<Outcome>(5).fill('rate_limited'), ...Array<Outcome>(10).fill(outcome)]);
-    expect(row.state).toBe('closed');
-    expect(row.failures).toBe(5);
-  });
+  it.each(['server_error', 'overloaded', 'timeout', 'bad_request'] as const)(
+    'should not count %s toward the breaker',
+    (outcome) => {
+      const { row } = run([...Array<Outcome>(5).fill('rate_limited'), ...Array<Outcome>(10).fill(outcome)]);
+      expect(row.state).toBe('closed');
+      expect(row.failures).toBe(5);
+    },
+  );
 
   it('should keep an auth trip open with no half-open time', () => {
     const { row } = run(Array<Outcome>(6).fill('auth_failure'));

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { KeyServiceConfigError, loadKeyServiceConfig, loadPostgresConfig } from '../../src/config/key-service-config.js';
+import {
+  KeyServiceConfigError,
+  loadKeyServiceConfig,
+  loadPostgresConfig,
+} from '../../src/config/key-service-config.js';
 
 const base = {
   KEY_SERVICE_KEK_FILE: '/etc/apexseo/kek.json',
@@ -38,11 +42,14 @@ describe('key-service configuration', () => {
   });
 
   it('should reject a subject that is not a service account', () => {
-    expect(issues({ ...base, KEY_SERVICE_ALLOWED_SUBJECTS: 'admin' })).toContain('KEY_SERVICE_ALLOWED_SUBJECTS');
+    expect(issues({ ...base, KEY_SERVICE_ALLOWED_SUBJECTS: 'admin' })).toContain(
+      'KEY_SERVICE_ALLOWED_SUBJECTS',
+    );
   });
 
   it('should require a key set source', () => {
-    const { KEY_SERVICE_JWKS_FILE: _unused, ...rest } = base;
+    const rest: Record<string, string> = { ...base };
+    delete rest.KEY_SERVICE_JWKS_FILE;
     expect(issues(rest)).toContain('KEY_SERVICE_JWKS_URL or KEY_SERVICE_JWKS_FILE');
   });
 
@@ -53,8 +60,19 @@ describe('key-service configuration', () => {
   });
 
   it('should read a KMS key ring with versions', () => {
-    const config = loadKeyServiceConfig({ ...base, KEY_SERVICE_KEK_PROVIDER: 'aws-kms', AWS_REGION: 'eu-west-1', KEY_SERVICE_AWS_KMS_KEY_ID: '1=alias/a,2=alias/b' });
-    expect(config.kek).toMatchObject({ provider: 'aws-kms', keyIds: new Map([[1, 'alias/a'], [2, 'alias/b']]) });
+    const config = loadKeyServiceConfig({
+      ...base,
+      KEY_SERVICE_KEK_PROVIDER: 'aws-kms',
+      AWS_REGION: 'eu-west-1',
+      KEY_SERVICE_AWS_KMS_KEY_ID: '1=alias/a,2=alias/b',
+    });
+    expect(config.kek).toMatchObject({
+      provider: 'aws-kms',
+      keyIds: new Map([
+        [1, 'alias/a'],
+        [2, 'alias/b'],
+      ]),
+    });
   });
 
   it('should treat empty variables as unset', () => {
@@ -62,7 +80,11 @@ describe('key-service configuration', () => {
   });
 
   it('should load the migrate settings from the database variables alone (the hook Job has nothing else)', () => {
-    const { postgres } = loadPostgresConfig({ KEY_SERVICE_PG_HOST: 'db.internal', KEY_SERVICE_PG_PORT: '6432', KEY_SERVICE_PG_SSLMODE: 'verify-full' });
+    const { postgres } = loadPostgresConfig({
+      KEY_SERVICE_PG_HOST: 'db.internal',
+      KEY_SERVICE_PG_PORT: '6432',
+      KEY_SERVICE_PG_SSLMODE: 'verify-full',
+    });
     expect(postgres).toMatchObject({ host: 'db.internal', port: 6432, sslmode: 'verify-full' });
   });
 });

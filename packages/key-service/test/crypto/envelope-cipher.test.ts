@@ -1,7 +1,11 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { open, seal } from '../../src/crypto/aes-gcm.js';
-import { DecryptionRefusedError, KekVersionRetiredError, KekVersionUnknownError } from '../../src/crypto/crypto-errors.js';
+import {
+  DecryptionRefusedError,
+  KekVersionRetiredError,
+  KekVersionUnknownError,
+} from '../../src/crypto/crypto-errors.js';
 import { EnvelopeCipher, type StoredEnvelope } from '../../src/crypto/envelope-cipher.js';
 import { SecretString } from '../../src/crypto/secret-string.js';
 import { DataKeyCache } from '../../src/kek/data-key-cache.js';
@@ -78,14 +82,19 @@ describe('envelope encryption', () => {
     const { cipher } = cipherWith();
     const envelope = await cipher.encrypt(secret, context);
     for (let length = 0; length < 16; length += 1) {
-      await expectRefused(cipher.decrypt({ ...envelope, tag: envelope.tag.subarray(0, length) }, context), 'decryption_refused');
+      await expectRefused(
+        cipher.decrypt({ ...envelope, tag: envelope.tag.subarray(0, length) }, context),
+        'decryption_refused',
+      );
     }
   });
 
   it('should refuse a 4-byte tag prefix at the AES-GCM layer too', () => {
     const key = Buffer.alloc(32, 1);
     const box = seal(key, Buffer.from(secret), Buffer.from('aad'));
-    expect(() => open(key, { ...box, tag: box.tag.subarray(0, 4) }, Buffer.from('aad'))).toThrow(DecryptionRefusedError);
+    expect(() => open(key, { ...box, tag: box.tag.subarray(0, 4) }, Buffer.from('aad'))).toThrow(
+      DecryptionRefusedError,
+    );
   });
 
   it.each([
@@ -102,7 +111,10 @@ describe('envelope encryption', () => {
   it('should refuse an envelope labelled with a KEK version the ring does not have', async () => {
     const { cipher } = cipherWith();
     const envelope = await cipher.encrypt(secret, context);
-    const error = await expectRefused(cipher.decrypt({ ...envelope, kekVersion: 9 }, context), 'kek_version_unknown');
+    const error = await expectRefused(
+      cipher.decrypt({ ...envelope, kekVersion: 9 }, context),
+      'kek_version_unknown',
+    );
     expect(error).toBeInstanceOf(KekVersionUnknownError);
   });
 
@@ -111,7 +123,10 @@ describe('envelope encryption', () => {
     const old = new LocalKeyRing({ ...file, currentVersion: 1, minimumDecryptionVersion: 1 });
     const envelope = await cipherWith(old).cipher.encrypt(secret, context);
     const raised = new LocalKeyRing({ ...file, currentVersion: 2, minimumDecryptionVersion: 2 });
-    const error = await expectRefused(cipherWith(raised).cipher.decrypt(envelope, context), 'kek_version_retired');
+    const error = await expectRefused(
+      cipherWith(raised).cipher.decrypt(envelope, context),
+      'kek_version_retired',
+    );
     expect(error).toBeInstanceOf(KekVersionRetiredError);
   });
 
@@ -130,7 +145,10 @@ describe('envelope encryption', () => {
     const raised = new LocalKeyRing({ ...file, currentVersion: 2, minimumDecryptionVersion: 2 });
     // Same cache contents, new ring rules: the hit must not bypass the minimum version.
     const cacheOnRaised = new DataKeyCache(raised, { ttlMs: 60_000 });
-    await expectRefused(new EnvelopeCipher(raised, cacheOnRaised).decrypt(envelope, context), 'kek_version_retired');
+    await expectRefused(
+      new EnvelopeCipher(raised, cacheOnRaised).decrypt(envelope, context),
+      'kek_version_retired',
+    );
   });
 
   it('should keep the plaintext out of JSON, inspect and string conversion of the secret holder', () => {

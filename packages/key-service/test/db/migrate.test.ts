@@ -15,7 +15,9 @@ describe('migrations', () => {
     try {
       const results = await Promise.all(pools.map((pool) => migrate(pool)));
       expect(results.flatMap((r) => r.applied)).toEqual(MIGRATIONS.map((m) => m.version));
-      const { rows } = await pools[0]!.query<{ n: string }>('SELECT count(*) AS n FROM key_service_migrations');
+      const { rows } = await pools[0]!.query<{ n: string }>(
+        'SELECT count(*) AS n FROM key_service_migrations',
+      );
       expect(Number(rows[0]?.n)).toBe(MIGRATIONS.length);
     } finally {
       await Promise.all(pools.map((p) => p.end()));
@@ -39,7 +41,10 @@ describe('migrations', () => {
     const pool = poolFor(postgres.url);
     try {
       await migrate(pool);
-      const broken = [...MIGRATIONS, { version: 999, name: 'broken', sql: 'CREATE TABLE half_done (id int); SELECT no_such_function();' }];
+      const broken = [
+        ...MIGRATIONS,
+        { version: 999, name: 'broken', sql: 'CREATE TABLE half_done (id int); SELECT no_such_function();' },
+      ];
       await expect(migrate(pool, broken)).rejects.toThrow(/migration 999 \(broken\) failed/);
       const { rows } = await pool.query<{ t: string | null }>("SELECT to_regclass('half_done')::text AS t");
       expect(rows[0]?.t).toBeNull();

@@ -38,13 +38,17 @@ describe('aws-kms KEK provider (against moto server)', () => {
     const provider = kek({ 1: key1 });
     const generated = await provider.generateDataKey(context);
     expect(generated.plaintext.length).toBe(32);
-    expect((await provider.unwrapDataKey(generated.wrapped, 1, context)).equals(generated.plaintext)).toBe(true);
+    expect((await provider.unwrapDataKey(generated.wrapped, 1, context)).equals(generated.plaintext)).toBe(
+      true,
+    );
   });
 
   it('should refuse to open a data key under another encryption context', async () => {
     const provider = kek({ 1: key1 });
     const generated = await provider.generateDataKey(context);
-    await expect(provider.unwrapDataKey(generated.wrapped, 1, { ...context, tenantId: 'someone-else' })).rejects.toBeInstanceOf(DecryptionRefusedError);
+    await expect(
+      provider.unwrapDataKey(generated.wrapped, 1, { ...context, tenantId: 'someone-else' }),
+    ).rejects.toBeInstanceOf(DecryptionRefusedError);
   });
 
   it('should refuse a tampered wrapped data key', async () => {
@@ -66,7 +70,9 @@ describe('aws-kms KEK provider (against moto server)', () => {
 
   it('should refuse a data key below the minimum decryption version without calling KMS', async () => {
     const generated = await kek({ 1: key1 }).generateDataKey(context);
-    await expect(kek({ 1: key1, 2: key2 }, 2).unwrapDataKey(generated.wrapped, 1, context)).rejects.toBeInstanceOf(KekVersionRetiredError);
+    await expect(
+      kek({ 1: key1, 2: key2 }, 2).unwrapDataKey(generated.wrapped, 1, context),
+    ).rejects.toBeInstanceOf(KekVersionRetiredError);
   });
 
   it('should pass its readiness round trip', async () => {
@@ -109,27 +115,47 @@ describe('key-service process with the aws-kms KEK', () => {
   });
 
   it('should be ready with KMS reachable', async () => {
-    expect((await call(svc.url, '/readyz')).json).toEqual({ status: 'ready', checks: { postgres: true, kek: true } });
+    expect((await call(svc.url, '/readyz')).json).toEqual({
+      status: 'ready',
+      checks: { postgres: true, kek: true },
+    });
   });
 
   it('should store a key under KMS and hand it back to a worker', async () => {
     const apiKey = fakeProviderKey('anthropic');
-    await call(svc.url, '/v1/tenants/kms-tenant/keys/anthropic', { method: 'PUT', token: svc.adminToken, body: { apiKey } });
-    const res = await call(svc.url, '/v1/keys/acquire', { token: await svc.mintWorkerToken(), body: { tenantId: 'kms-tenant', provider: 'anthropic' } });
+    await call(svc.url, '/v1/tenants/kms-tenant/keys/anthropic', {
+      method: 'PUT',
+      token: svc.adminToken,
+      body: { apiKey },
+    });
+    const res = await call(svc.url, '/v1/keys/acquire', {
+      token: await svc.mintWorkerToken(),
+      body: { tenantId: 'kms-tenant', provider: 'anthropic' },
+    });
     expect(res.json).toMatchObject({ apiKey, keyVersion: 1 });
   });
 
   it('should re-wrap every data key to a new KMS key with the rewrap command, leaving the ciphertext untouched', async () => {
-    const before = await db.query<{ ciphertext: Buffer; wrapped_dek: Buffer }>("SELECT ciphertext, wrapped_dek FROM tenant_keys WHERE tenant_id = 'kms-tenant'");
+    const before = await db.query<{ ciphertext: Buffer; wrapped_dek: Buffer }>(
+      "SELECT ciphertext, wrapped_dek FROM tenant_keys WHERE tenant_id = 'kms-tenant'",
+    );
     const ring = `1=${key1},2=${key2}`;
     const result = await svc.runCommand('rewrap', { KEY_SERVICE_AWS_KMS_KEY_ID: ring });
     expect(result.code).toBe(0);
-    const after = await db.query<{ ciphertext: Buffer; wrapped_dek: Buffer; kek_version: number }>("SELECT ciphertext, wrapped_dek, kek_version FROM tenant_keys WHERE tenant_id = 'kms-tenant'");
+    const after = await db.query<{ ciphertext: Buffer; wrapped_dek: Buffer; kek_version: number }>(
+      "SELECT ciphertext, wrapped_dek, kek_version FROM tenant_keys WHERE tenant_id = 'kms-tenant'",
+    );
     expect(after.rows[0]?.kek_version).toBe(2);
     expect(after.rows[0]?.ciphertext.equals(before.rows[0]?.ciphertext ?? Buffer.alloc(0))).toBe(true);
     expect(after.rows[0]?.wrapped_dek.equals(before.rows[0]?.wrapped_dek ?? Buffer.alloc(0))).toBe(false);
-    const replica = await svc.startReplica({ KEY_SERVICE_AWS_KMS_KEY_ID: ring, KEY_SERVICE_KEK_MIN_DECRYPTION_VERSION: '2' });
-    const res = await call(replica.url, '/v1/keys/acquire', { token: await svc.mintWorkerToken(), body: { tenantId: 'kms-tenant', provider: 'anthropic' } });
+    const replica = await svc.startReplica({
+      KEY_SERVICE_AWS_KMS_KEY_ID: ring,
+      KEY_SERVICE_KEK_MIN_DECRYPTION_VERSION: '2',
+    });
+    const res = await call(replica.url, '/v1/keys/acquire', {
+      token: await svc.mintWorkerToken(),
+      body: { tenantId: 'kms-tenant', provider: 'anthropic' },
+    });
     expect(res.status).toBe(200);
   });
 });

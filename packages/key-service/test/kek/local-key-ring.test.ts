@@ -22,7 +22,11 @@ describe('local KEK key ring file', () => {
   it('should load a valid ring and use its current version for new data keys', async () => {
     const ring = await load(generateLocalKeyRing([1, 2, 3]));
     expect(ring).toBeInstanceOf(LocalKeyRing);
-    const generated = await (ring as LocalKeyRing).generateDataKey({ tenantId: 't', provider: 'openai', keyVersion: 1 });
+    const generated = await (ring as LocalKeyRing).generateDataKey({
+      tenantId: 't',
+      provider: 'openai',
+      keyVersion: 1,
+    });
     expect(generated.kekVersion).toBe(3);
   });
 
@@ -34,7 +38,11 @@ describe('local KEK key ring file', () => {
 
   it('should reject a key that is not 32 bytes and name the field, not the value', async () => {
     const short = Buffer.alloc(16, 9).toString('base64');
-    const error = await load({ currentVersion: 1, minimumDecryptionVersion: 1, keys: [{ version: 1, key: short }] });
+    const error = await load({
+      currentVersion: 1,
+      minimumDecryptionVersion: 1,
+      keys: [{ version: 1, key: short }],
+    });
     expect((error as Error).message).toContain('keys.0.key');
     expect((error as Error).message).not.toContain(short);
   });

@@ -22,7 +22,9 @@ interface Row {
 }
 
 async function rows(): Promise<Map<string, Row>> {
-  const result = await db.query<Row>('SELECT tenant_id, kek_version, wrapped_dek, nonce, ciphertext, auth_tag FROM tenant_keys WHERE deleted_at IS NULL');
+  const result = await db.query<Row>(
+    'SELECT tenant_id, kek_version, wrapped_dek, nonce, ciphertext, auth_tag FROM tenant_keys WHERE deleted_at IS NULL',
+  );
   return new Map(result.rows.map((r) => [r.tenant_id, r]));
 }
 
@@ -41,7 +43,11 @@ beforeAll(async () => {
     const tenantId = `rot-${i}`;
     const apiKey = fakeProviderKey('openai');
     keys.set(tenantId, apiKey);
-    await call(svc.url, `/v1/tenants/${tenantId}/keys/openai`, { method: 'PUT', token: svc.adminToken, body: { apiKey } });
+    await call(svc.url, `/v1/tenants/${tenantId}/keys/openai`, {
+      method: 'PUT',
+      token: svc.adminToken,
+      body: { apiKey },
+    });
   }
 });
 
@@ -54,7 +60,11 @@ describe('KEK rotation', () => {
   it('should re-wrap every data key to the new KEK version without touching nonce, ciphertext or tag', async () => {
     const before = await rows();
     expect([...before.values()].every((r) => r.kek_version === 1)).toBe(true);
-    await editRing((ring) => ({ ...ring, currentVersion: 2, keys: [...ring.keys, { version: 2, key: randomBytes(32).toString('base64') }] }));
+    await editRing((ring) => ({
+      ...ring,
+      currentVersion: 2,
+      keys: [...ring.keys, { version: 2, key: randomBytes(32).toString('base64') }],
+    }));
     const result = await svc.runCommand('rewrap');
     expect(result.code).toBe(0);
     expect(result.output).toContain('"rewrapped":5');
@@ -63,7 +73,11 @@ describe('KEK rotation', () => {
       const old = before.get(tenantId)!;
       expect(row.kek_version).toBe(2);
       expect(row.wrapped_dek.equals(old.wrapped_dek)).toBe(false);
-      expect(row.ciphertext.equals(old.ciphertext) && row.nonce.equals(old.nonce) && row.auth_tag.equals(old.auth_tag)).toBe(true);
+      expect(
+        row.ciphertext.equals(old.ciphertext) &&
+          row.nonce.equals(old.nonce) &&
+          row.auth_tag.equals(old.auth_tag),
+      ).toBe(true);
     }
   });
 
@@ -77,7 +91,10 @@ describe('KEK rotation', () => {
     await editRing((ring) => ({ ...ring, minimumDecryptionVersion: 2 }));
     const replica = await svc.startReplica();
     for (const [tenantId, apiKey] of keys) {
-      const res = await call(replica.url, '/v1/keys/acquire', { token: worker, body: { tenantId, provider: 'openai' } });
+      const res = await call(replica.url, '/v1/keys/acquire', {
+        token: worker,
+        body: { tenantId, provider: 'openai' },
+      });
       expect((res.json as { apiKey: string }).apiKey).toBe(apiKey);
     }
   });
@@ -85,12 +102,21 @@ describe('KEK rotation', () => {
   it('should refuse a key still wrapped under a retired KEK version', async () => {
     // The first process still wraps under version 1 (it read the ring at start); a row it writes now
     // is exactly the case the minimum decryption version exists for.
-    await call(svc.url, '/v1/tenants/straggler/keys/openai', { method: 'PUT', token: svc.adminToken, body: { apiKey: fakeProviderKey('openai') } });
+    await call(svc.url, '/v1/tenants/straggler/keys/openai', {
+      method: 'PUT',
+      token: svc.adminToken,
+      body: { apiKey: fakeProviderKey('openai') },
+    });
     expect((await rows()).get('straggler')?.kek_version).toBe(1);
     const replica = await svc.startReplica();
-    const res = await call(replica.url, '/v1/keys/acquire', { token: worker, body: { tenantId: 'straggler', provider: 'openai' } });
+    const res = await call(replica.url, '/v1/keys/acquire', {
+      token: worker,
+      body: { tenantId: 'straggler', provider: 'openai' },
+    });
     expect(res.status).toBe(500);
-    expect(res.json).toEqual({ error: { code: 'KEY_DECRYPTION_FAILED', message: 'the stored key could not be decrypted' } });
+    expect(res.json).toEqual({
+      error: { code: 'KEY_DECRYPTION_FAILED', message: 'the stored key could not be decrypted' },
+    });
   });
 
   it('should fail the re-wrap job (exit 2) for a key it cannot open, and name no key', async () => {

@@ -28,41 +28,115 @@ async function record(result: Promise<HttpResult>): Promise<HttpResult> {
 
 beforeAll(async () => {
   postgres = await createDatabase('ks_scan');
-  svc = await startKeyService({ postgres, env: { KEY_SERVICE_LOG_LEVEL: 'trace', KEY_SERVICE_BREAKER_COOLDOWN_SECONDS: '0' } });
+  svc = await startKeyService({
+    postgres,
+    env: { KEY_SERVICE_LOG_LEVEL: 'trace', KEY_SERVICE_BREAKER_COOLDOWN_SECONDS: '0' },
+  });
   const worker = await svc.mintWorkerToken();
   const admin = svc.adminToken;
 
-  for (const [tenantId, provider] of [['scan-a', 'openai'], ['scan-a', 'anthropic'], ['scan-b', 'openai']] as const) {
+  for (const [tenantId, provider] of [
+    ['scan-a', 'openai'],
+    ['scan-a', 'anthropic'],
+    ['scan-b', 'openai'],
+  ] as const) {
     const apiKey = fakeProviderKey(provider);
     secrets.push(apiKey);
-    await record(call(svc.url, `/v1/tenants/${tenantId}/keys/${provider}`, { method: 'PUT', token: admin, body: { apiKey } }));
-    const got = await record(call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId, provider } }));
+    await record(
+      call(svc.url, `/v1/tenants/${tenantId}/keys/${provider}`, {
+        method: 'PUT',
+        token: admin,
+        body: { apiKey },
+      }),
+    );
+    const got = await record(
+      call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId, provider } }),
+    );
     acquiredBody += got.text;
   }
   // Replace one key (the old ciphertext must be gone too) and delete another.
   const replacement = fakeProviderKey('openai');
   secrets.push(replacement);
-  await record(call(svc.url, '/v1/tenants/scan-b/keys/openai', { method: 'PUT', token: admin, body: { apiKey: replacement } }));
+  await record(
+    call(svc.url, '/v1/tenants/scan-b/keys/openai', {
+      method: 'PUT',
+      token: admin,
+      body: { apiKey: replacement },
+    }),
+  );
   await record(call(svc.url, '/v1/tenants/scan-a/keys/anthropic', { method: 'DELETE', token: admin }));
 
   // Trip, probe and recover a breaker.
   for (let i = 0; i < 7; i += 1) {
-    await record(call(svc.url, '/v1/keys/report', { token: worker, body: { tenantId: 'scan-a', provider: 'openai', keyVersion: 1, outcome: 'rate_limited' } }));
+    await record(
+      call(svc.url, '/v1/keys/report', {
+        token: worker,
+        body: { tenantId: 'scan-a', provider: 'openai', keyVersion: 1, outcome: 'rate_limited' },
+      }),
+    );
   }
-  await record(call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId: 'scan-a', provider: 'openai' } }));
-  await record(call(svc.url, '/v1/keys/report', { token: worker, body: { tenantId: 'scan-a', provider: 'openai', keyVersion: 1, outcome: 'success' } }));
+  await record(
+    call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId: 'scan-a', provider: 'openai' } }),
+  );
+  await record(
+    call(svc.url, '/v1/keys/report', {
+      token: worker,
+      body: { tenantId: 'scan-a', provider: 'openai', keyVersion: 1, outcome: 'success' },
+    }),
+  );
 
   // Hostile and mistaken calls that carry a key where it does not belong.
   const leaked = secrets[0] ?? '';
-  await record(call(svc.url, '/v1/keys/acquire', { token: leaked, body: { tenantId: 'scan-a', provider: 'openai' } }));
-  await record(call(svc.url, '/v1/tenants/scan-a/keys/openai', { method: 'PUT', token: leaked, body: { apiKey: leaked } }));
-  await record(call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId: leaked, provider: 'openai' } }));
-  await record(call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId: 'scan-a', provider: leaked } }));
-  await record(call(svc.url, '/v1/keys/report', { token: worker, body: { tenantId: 'scan-a', provider: 'openai', keyVersion: 1, outcome: leaked } }));
-  await record(call(svc.url, '/v1/tenants/scan-a/keys/openai', { method: 'PUT', token: admin, body: { apiKey: `${leaked} with spaces` } }));
-  await record(call(svc.url, '/v1/tenants/scan-a/keys/openai', { method: 'PUT', token: admin, body: { apiKey: leaked, [leaked]: leaked } }));
-  await record(call(svc.url, '/v1/tenants/scan-a/keys/openai', { method: 'PUT', token: admin, raw: `{"apiKey": "${leaked}"` }));
-  await record(call(svc.url, `/v1/tenants/${leaked}/keys/openai`, { method: 'PUT', token: admin, body: { apiKey: leaked } }));
+  await record(
+    call(svc.url, '/v1/keys/acquire', { token: leaked, body: { tenantId: 'scan-a', provider: 'openai' } }),
+  );
+  await record(
+    call(svc.url, '/v1/tenants/scan-a/keys/openai', {
+      method: 'PUT',
+      token: leaked,
+      body: { apiKey: leaked },
+    }),
+  );
+  await record(
+    call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId: leaked, provider: 'openai' } }),
+  );
+  await record(
+    call(svc.url, '/v1/keys/acquire', { token: worker, body: { tenantId: 'scan-a', provider: leaked } }),
+  );
+  await record(
+    call(svc.url, '/v1/keys/report', {
+      token: worker,
+      body: { tenantId: 'scan-a', provider: 'openai', keyVersion: 1, outcome: leaked },
+    }),
+  );
+  await record(
+    call(svc.url, '/v1/tenants/scan-a/keys/openai', {
+      method: 'PUT',
+      token: admin,
+      body: { apiKey: `${leaked} with spaces` },
+    }),
+  );
+  await record(
+    call(svc.url, '/v1/tenants/scan-a/keys/openai', {
+      method: 'PUT',
+      token: admin,
+      body: { apiKey: leaked, [leaked]: leaked },
+    }),
+  );
+  await record(
+    call(svc.url, '/v1/tenants/scan-a/keys/openai', {
+      method: 'PUT',
+      token: admin,
+      raw: `{"apiKey": "${leaked}"`,
+    }),
+  );
+  await record(
+    call(svc.url, `/v1/tenants/${leaked}/keys/openai`, {
+      method: 'PUT',
+      token: admin,
+      body: { apiKey: leaked },
+    }),
+  );
   await record(call(svc.url, `/v1/${leaked}`, { token: admin }));
 });
 
@@ -71,10 +145,25 @@ afterAll(async () => {
 });
 
 async function databaseDump(): Promise<string> {
-  const { stdout } = await run('/usr/lib/postgresql/15/bin/pg_dump', ['--no-owner', '--data-only', '--inserts', '-h', postgres.host, '-p', String(postgres.port), '-U', postgres.user, postgres.database], {
-    env: { ...process.env, PGPASSWORD: postgres.password },
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const { stdout } = await run(
+    '/usr/lib/postgresql/15/bin/pg_dump',
+    [
+      '--no-owner',
+      '--data-only',
+      '--inserts',
+      '-h',
+      postgres.host,
+      '-p',
+      String(postgres.port),
+      '-U',
+      postgres.user,
+      postgres.database,
+    ],
+    {
+      env: { ...process.env, PGPASSWORD: postgres.password },
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   return stdout;
 }
 

@@ -21,17 +21,25 @@ export interface FleetResult {
  * Splits requests over `processes` client processes that all fire at the same instant (a start time
  * far enough ahead for every process to boot), and gathers every answer.
  */
-export async function fireFromProcesses(requests: readonly FleetRequest[], processes: number, leadMs = 4_000): Promise<FleetResult[]> {
+export async function fireFromProcesses(
+  requests: readonly FleetRequest[],
+  processes: number,
+  leadMs = 4_000,
+): Promise<FleetResult[]> {
   const startAt = Date.now() + leadMs;
   const groups = Array.from({ length: processes }, (_, p) => requests.filter((_r, i) => i % processes === p));
   const outputs = await Promise.all(
     groups.map(
       (group) =>
         new Promise<FleetResult[]>((resolvePromise, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fire-requests.ts'), JSON.stringify({ startAt, requests: group })], {
-            cwd: REPO_ROOT,
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
+          const child = spawn(
+            process.execPath,
+            ['--import', 'tsx', join(here, 'fire-requests.ts'), JSON.stringify({ startAt, requests: group })],
+            {
+              cwd: REPO_ROOT,
+              stdio: ['ignore', 'pipe', 'pipe'],
+            },
+          );
           let out = '';
           let err = '';
           child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));

@@ -34,7 +34,9 @@ export async function startMotoKms(): Promise<MotoKms> {
   const binary = join(REPO_ROOT, '.tools/venv/bin/moto_server');
   if (!existsSync(binary)) throw new Error(`moto_server not found at ${binary}: run scripts/bootstrap.sh`);
   const port = await freePort();
-  const child: ChildProcess = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   const endpoint = `http://127.0.0.1:${port}`;
@@ -53,7 +55,9 @@ export async function startMotoKms(): Promise<MotoKms> {
   return {
     endpoint,
     async createKey() {
-      const out = await client.send(new CreateKeyCommand({ KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' }));
+      const out = await client.send(
+        new CreateKeyCommand({ KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' }),
+      );
       const id = out.KeyMetadata?.KeyId;
       if (!id) throw new Error('CreateKey returned no key id');
       return id;

@@ -2,7 +2,10 @@
  * Looks for any form of the given secrets in text: the secret itself, its base64/hex encodings, and
  * a 12-character slice of it (so a partly logged key is caught too). Returns what was found where.
  */
-export function findPlaintext(secrets: readonly string[], haystacks: Readonly<Record<string, string>>): string[] {
+export function findPlaintext(
+  secrets: readonly string[],
+  haystacks: Readonly<Record<string, string>>,
+): string[] {
   const findings: string[] = [];
   for (const secret of secrets) {
     const needles = new Set([
@@ -14,7 +17,8 @@ export function findPlaintext(secrets: readonly string[], haystacks: Readonly<Re
     ]);
     for (const [where, text] of Object.entries(haystacks)) {
       for (const needle of needles) {
-        if (text.includes(needle)) findings.push(`${where} contains a form of a stored key (${needle.length} chars)`);
+        if (text.includes(needle))
+          findings.push(`${where} contains a form of a stored key (${needle.length} chars)`);
       }
     }
   }

@@ -7,4 +7,6 @@ export interface Migration {
 }
 
 /** Applied in order; a released migration is never edited (its checksum is verified), only followed. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'keys-breakers-audit', sql: keysBreakersAudit }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'keys-breakers-audit', sql: keysBreakersAudit },
+];
