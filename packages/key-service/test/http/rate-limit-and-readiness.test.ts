@@ -43,8 +43,8 @@ describe('per-caller rate limit', () => {
     }
     expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
     expect(statuses.slice(3)).toEqual([429, 429]);
-    expect(errorOf(last!).code).toBe('RATE_LIMITED');
-    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(errorOf(last).code).toBe('RATE_LIMITED');
+    expect(Number(last.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
 
   it('should not slow down another caller', async () => {
