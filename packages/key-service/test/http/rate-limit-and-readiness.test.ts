@@ -8,7 +8,7 @@ import { startKeyService, type RunningKeyService } from '../../../../test/harnes
 import { loadKeyServiceConfig } from '../../src/config/key-service-config.js';
 import { AwsKmsKek } from '../../src/kek/aws-kms-kek.js';
 import { createKeyService } from '../../src/service/key-service.js';
-import { call, errorOf, fakeProviderKey } from '../support/http.js';
+import { call, errorOf, fakeProviderKey, type HttpResult } from '../support/http.js';
 
 describe('per-caller rate limit', () => {
   let svc: RunningKeyService;
@@ -36,13 +36,14 @@ describe('per-caller rate limit', () => {
       podName: 'busy-pod',
     });
     const statuses: number[] = [];
-    let last;
+    let last: HttpResult | undefined;
     for (let i = 0; i < 5; i += 1) {
       last = await call(svc.url, '/v1/keys/status', { token, body: { tenantId: 'rl', provider: 'openai' } });
       statuses.push(last.status);
     }
     expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
     expect(statuses.slice(3)).toEqual([429, 429]);
+    if (!last) throw new Error('no answer recorded');
     expect(errorOf(last).code).toBe('RATE_LIMITED');
     expect(Number(last.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
