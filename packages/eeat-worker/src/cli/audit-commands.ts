@@ -55,7 +55,11 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
     .option('--pages <n>', 'page limit', int('pages'))
     .option('--depth <n>', 'link depth', int('depth'))
     .option('--concurrency <n>', 'pages of one host at a time', int('concurrency'))
-    .option('--scoring <mode>', 'heuristic or llm (default: APEXSEO_SCORING, else heuristic)', io.env.APEXSEO_SCORING ?? 'heuristic')
+    .option(
+      '--scoring <mode>',
+      'heuristic or llm (default: APEXSEO_SCORING, else heuristic)',
+      io.env.APEXSEO_SCORING ?? 'heuristic',
+    )
     .option('--provider <name>', 'LLM provider of the tenant key (openai or anthropic)')
     .option(
       '--allow-host <host:port>',
@@ -117,6 +121,12 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
           }
           await sleep(400);
         }
+        if (printer && finished) {
+          // One last read so the bar ends on the final state even when the audit finished between polls.
+          printer.update(
+            await started.handle.query(progressQuery).catch(() => progress ?? emptyProgress(started.auditId)),
+          );
+        }
         printer?.done();
         if (failure) {
           const cause =
@@ -176,4 +186,8 @@ async function loadReport(io: CliIo, tenantId: string, auditId: string, quotes =
   } finally {
     await stores.close();
   }
+}
+
+function emptyProgress(auditId: string): AuditProgress {
+  return { auditId, phase: 'completed', total: 0, done: 0, failed: 0, skipped: 0, parked: false, runs: 0 };
 }

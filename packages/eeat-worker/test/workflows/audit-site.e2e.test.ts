@@ -5,6 +5,8 @@ import { startAudit, startPageAudit } from '../../src/routing/start-audit.js';
 import { startSampleSite, type SampleSite } from '../../src/sample-site-server.js';
 import { progressQuery } from '../../src/workflows/audit-queries.js';
 import type { AuditSiteResult } from '../../src/workflows/audit-workflow-types.js';
+import { runCli } from '../cli/run-cli.js';
+import { useServices } from '../../../../test/harness/index.js';
 import { startAuditWorkers, type RunningWorkers } from '../support/audit-workers.js';
 import { openStores, uniqueSuffix, type TestStores } from '../support/stores.js';
 
@@ -193,4 +195,57 @@ describe('auditSite end to end on the sample site', () => {
     const failure = JSON.stringify(history.events?.at(-1) ?? {});
     expect(failure).toContain('siteUrl: must be an absolute http(s) URL');
   }, 120_000);
+
+  it('should start and follow an audit from the CLI, printing progress on stderr and the result as JSON', async () => {
+    const { temporal } = await useServices('temporal');
+    const tenantId = `cli-${suffix}`;
+    const run = await runCli(
+      [
+        'audit',
+        'start',
+        '--tenant',
+        tenantId,
+        '--plan',
+        'ltd',
+        '--site',
+        `${site.origin}/`,
+        '--allow-host',
+        site.allowHost,
+        '--pages',
+        '40',
+        '--follow',
+        '--json',
+      ],
+      { env: { APEXSEO_TEMPORAL_ADDRESS: temporal.address } },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const body = JSON.parse(run.stdout) as {
+      auditId: string;
+      taskQueue: string;
+      counts: AuditSiteResult['counts'];
+    };
+    expect(body.taskQueue).toBe('eeat-standard');
+    expect(body.counts).toEqual(result.counts);
+    expect(await stores.results.countRows(tenantId, body.auditId, 'final')).toBe(result.counts.total);
+
+    const human = await runCli(
+      [
+        'audit',
+        'start',
+        '--tenant',
+        tenantId,
+        '--plan',
+        'ltd',
+        '--site',
+        `${site.origin}/`,
+        '--allow-host',
+        site.allowHost,
+        '--follow',
+      ],
+      { env: { APEXSEO_TEMPORAL_ADDRESS: temporal.address } },
+    );
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stderr).toMatch(/100% \d+\/\d+ pages/);
+    expect(human.stdout).toMatch(/audited, \d+ skipped, \d+ failed; median level/);
+  }, 300_000);
 });
