@@ -4,6 +4,7 @@
  * line carries the server's spec; stopping the watchdog stops the server in order (its stop signal, then
  * SIGKILL after the grace time), and a new watchdog with the same spec brings it back. The harness's own handle
  * then sees a server that already ended and only removes the folder at the end, after `stopAll()` here.
+ * (Not for the harness's Neo4j: its in-process test launcher starts an empty database on a new port.)
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,10 +50,10 @@ async function waitGone(pid: number, timeoutMs: number): Promise<void> {
 
 export interface ServiceRestarter {
   /** Stops the service (orderly, with its own stop signal) and resolves once it is gone. */
-  stop(service: 'postgres' | 'clickhouse' | 'neo4j'): Promise<void>;
+  stop(service: 'postgres' | 'clickhouse'): Promise<void>;
   /** Starts it again with the same spec and resolves once `ready` answers. */
   start(
-    service: 'postgres' | 'clickhouse' | 'neo4j',
+    service: 'postgres' | 'clickhouse',
     ready: () => Promise<boolean>,
     timeoutMs?: number,
   ): Promise<void>;

@@ -1,0 +1,191 @@
+/**
+ * Durable execution under faults: each scenario starts real audits (LLM scoring through the stand-in, results
+ * to ClickHouse and Neo4j) on real eeat-worker processes, breaks one part of the platform in the middle, and
+ * ends with every audit completed exactly once (one ClickHouse row per page outcome, read FINAL and after a full
+ * merge; one completed site row; one Audit node with one EVALUATED edge per page).
+ *
+ * The kill -9 scenario runs alongside the others: the killed worker's LLM activity has no heartbeat, so the
+ * server hands it to another worker only when its 5-minute start-to-close timeout expires.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import {
+  awaitAudits,
+  incompleteOrDuplicated,
+  ledgerOf,
+  startAudits,
+  type AuditLedgerEntry,
+  type AuditRequest,
+} from './support/audit-ledger.js';
+import { startProofStack, type ProofStack } from './support/proof-stack.js';
+import { plainRubricAnswer } from './support/rubric-answer.js';
+import { randomTenantKey } from './support/test-keys.js';
+import { sleep, waitFor } from './support/wait.js';
+import type { FleetWorker } from './support/worker-fleet.js';
+import type { StartedAudit } from '../../packages/eeat-worker/src/routing/start-audit.js';
+
+const PAGES = 2;
+const AUDITS_PER_SCENARIO = 2;
+const KEY_SERVICE_DOWN_SECONDS = 60;
+
+interface Scenario {
+  readonly tenantId: string;
+  readonly key: string;
+  readonly requests: AuditRequest[];
+  runs: StartedAudit[];
+}
+
+function scenario(name: string, plan: 'mrr' | 'ltd'): Scenario {
+  const tenantId = `fault-${name}`;
+  return {
+    tenantId,
+    key: randomTenantKey(),
+    requests: Array.from({ length: AUDITS_PER_SCENARIO }, (_, i) => ({
+      tenantId,
+      plan,
+      auditId: `${name}-${i}`,
+    })),
+    runs: [],
+  };
+}
+
+describe('audits survive faults and complete exactly once', { timeout: 600_000 }, () => {
+  let stack: ProofStack;
+  let standardA: FleetWorker;
+  let priorityA: FleetWorker;
+  const ledgers = new Map<string, AuditLedgerEntry[]>();
+  const scenarios = {
+    kill: scenario('kill', 'ltd'),
+    temporal: scenario('temporal', 'mrr'),
+    keys: scenario('keys', 'mrr'),
+    postgres: scenario('postgres', 'mrr'),
+    clickhouse: scenario('clickhouse', 'mrr'),
+    neo4j: scenario('neo4j', 'mrr'),
+    sigterm: scenario('sigterm', 'mrr'),
+  };
+
+  /** Starts a scenario's audits and resolves once the stand-in has its first call: the audits are mid-way. */
+  async function begin(s: Scenario, answerDelayMs: number): Promise<void> {
+    await stack.putKey(s.tenantId, s.key);
+    stack.llm.setDefault(s.key, { kind: 'ok', json: plainRubricAnswer, delayMs: answerDelayMs });
+    s.runs = await startAudits(stack.client, stack.site, s.requests, PAGES);
+    await waitFor(
+      `the first LLM call of ${s.tenantId}`,
+      () => (stack.llm.calls(s.key) > 0 ? true : undefined),
+      240_000,
+    );
+  }
+
+  async function finish(s: Scenario, timeoutMs: number): Promise<AuditLedgerEntry[]> {
+    await awaitAudits(s.runs, timeoutMs);
+    const ledger = await ledgerOf(
+      stack.client,
+      stack.stores,
+      s.runs.map((r, i) => ({ ...(s.requests[i] as AuditRequest), workflowId: r.workflowId })),
+    );
+    ledgers.set(s.tenantId, ledger);
+    return ledger;
+  }
+
+  beforeAll(async () => {
+    stack = await startProofStack({ name: 'faults' });
+    [standardA, priorityA] = await Promise.all([
+      stack.startWorker('standard-a', 'eeat-standard'),
+      stack.startWorker('priority-a', 'eeat-priority'),
+    ]);
+  }, 600_000);
+
+  afterAll(async () => {
+    for (const [tenant, ledger] of ledgers) {
+      console.info(
+        `[proof] ${tenant}: ${ledger.map((e) => `${e.auditId} ${e.status} pages=${e.pagesTotal} failed=${e.pagesFailed} ch=${e.clickhouseRowsFinal}/${e.clickhouseRowsMerged} neo4j=${e.neo4jAuditNodes}+${e.neo4jEvaluatedEdges}`).join('; ')}`,
+      );
+    }
+    await stack?.close();
+  }, 180_000);
+
+  it('should complete every audit once when a worker is killed with SIGKILL in the middle of an activity (started here, checked last)', async () => {
+    // Slow answers keep the LLM activity in flight on the one standard worker when it dies.
+    await begin(scenarios.kill, 4_000);
+    await standardA.kill();
+    await stack.startWorker('standard-b', 'eeat-standard');
+    expect(standardA.exited()).toBe(true);
+  });
+
+  it('should complete every audit once across a stop and restart of the Temporal server (same database file)', async () => {
+    await begin(scenarios.temporal, 1_500);
+    await stack.temporal.restart();
+    const ledger = await finish(scenarios.temporal, 300_000);
+    expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
+  });
+
+  it(`should complete every audit once when the key service is down for ${KEY_SERVICE_DOWN_SECONDS} s`, async () => {
+    await begin(scenarios.keys, 1_500);
+    await stack.stopWorkerKeyService();
+    await sleep(KEY_SERVICE_DOWN_SECONDS * 1000);
+    await stack.startWorkerKeyService();
+    const ledger = await finish(scenarios.keys, 420_000);
+    expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
+  });
+
+  it('should complete every audit once across a PostgreSQL restart', async () => {
+    await begin(scenarios.postgres, 1_500);
+    await stack.restarter.stop('postgres');
+    await sleep(5_000);
+    await stack.restarter.start('postgres', async () => {
+      const db = new pg.Client({ connectionString: stack.keysDatabase.url });
+      await db.connect();
+      await db.end();
+      return true;
+    });
+    const ledger = await finish(scenarios.postgres, 300_000);
+    expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
+  });
+
+  it('should complete every audit once when ClickHouse is down while results are written', async () => {
+    await begin(scenarios.clickhouse, 1_000);
+    await stack.restarter.stop('clickhouse');
+    await sleep(20_000);
+    await stack.restarter.start(
+      'clickhouse',
+      async () => (await fetch(`${stack.clickhouseSettings.url}/ping`)).ok,
+    );
+    const ledger = await finish(scenarios.clickhouse, 300_000);
+    expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
+  });
+
+  it('should complete every audit once when Neo4j is down while results are written', async () => {
+    await begin(scenarios.neo4j, 1_000);
+    // Every worker connection to Neo4j is reset and new ones are refused for 20 s (see outage-proxy.ts).
+    await stack.neo4jRelay.down();
+    await sleep(20_000);
+    await stack.neo4jRelay.up();
+    const ledger = await finish(scenarios.neo4j, 300_000);
+    expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
+  });
+
+  it('should let a SIGTERMed worker finish its in-flight activities within its grace time', async () => {
+    await begin(scenarios.sigterm, 3_000);
+    const exitMs = await priorityA.stop();
+    await stack.startWorker('priority-b', 'eeat-priority');
+    const ledger = await finish(scenarios.sigterm, 300_000);
+    expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
+    // Finished, not abandoned: no LLM activity of these audits timed out or needed a second attempt.
+    for (const run of scenarios.sigterm.runs) {
+      const history = await stack.client.workflow.getHandle(run.workflowId).fetchHistory();
+      const events = history.events ?? [];
+      expect(events.filter((e) => e.activityTaskTimedOutEventAttributes)).toEqual([]);
+      expect(events.filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)).toEqual([]);
+    }
+    expect(priorityA.output()).not.toMatch(/SIGKILL/);
+    expect(exitMs).toBeLessThan(20_000);
+    console.info(
+      `[proof] SIGTERM: worker exited ${(exitMs / 1000).toFixed(1)} s after the signal (grace 20 s)`,
+    );
+  });
+
+  it('should have completed the audits of the SIGKILLed worker exactly once', async () => {
+    const ledger = await finish(scenarios.kill, 480_000);
+    expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
+  }, 600_000);
+});
