@@ -41,8 +41,9 @@ helm_lint() {
 }
 
 step "typecheck (tsc)" tsc -p tsconfig.json
-step "eslint" eslint --max-warnings=0 .
-step "prettier" prettier --check --log-level=warn .
+# Caches live in .run/ (git-ignored): unchanged files are not linted again on the next run.
+step "eslint" eslint --max-warnings=0 --cache --cache-location .run/eslint-cache .
+step "prettier" prettier --check --log-level=warn --cache --cache-location .run/prettier-cache .
 step "publint (worker-sdk)" publint packages/worker-sdk --strict
 # node16 profile: the package requires Node >= 24, so pre-exports resolvers (node10) are out of scope.
 step "are-the-types-wrong (worker-sdk)" attw --pack packages/worker-sdk --profile node16
