@@ -1,15 +1,17 @@
 /**
  * `node --import tsx bench/sdk-overhead/src/run-bench.ts [--executions N] [--rounds R] [--calls M]`
  *
- * 1. Throughput: the same workload — a short workflow calling one no-op activity, N executions with a window of
- *    in-flight executions — on a bare `@temporalio/worker` Worker and on `createWorker()`, alternating rounds in
- *    one run on one dev server. Ratio = median SDK throughput / median bare throughput.
+ * 1. Throughput: the same workload — a short workflow calling one no-op activity, executed back to back by a window
+ *    of in-flight executions — on a bare `@temporalio/worker` Worker, on a bare Worker given only the SDK's
+ *    workflow side, and on `createWorker()`. The variants run side by side, at the same time, for `--seconds` per
+ *    round on one dev server (own task queues), so neighbours' CPU load hits all of them alike. Ratio per round =
+ *    completed SDK executions / completed bare executions; the figure is the median over rounds.
  * 2. Hot path: an LLM call through `ctx.llm` (key acquired from the real key service on real PostgreSQL, then the
  *    provider stand-in, outcome reported in the background) against the same provider call with a key already in
  *    hand, interleaved in blocks. Added p99 = p99(SDK call) − p99(bare call); the acquire alone is also reported.
  * Writes bench/sdk-overhead/results/latest.json and prints a Markdown summary.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +30,7 @@ import {
   loadWorkerConfig,
   TenantKey,
   TenantLlmClient,
+  WorkerMetrics,
 } from '../../../packages/worker-sdk/src/index.js';
 import { sendOpenAi } from '../../../packages/worker-sdk/src/llm/openai-transport.js';
 import * as activities from './activities.js';
@@ -44,7 +47,7 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
-const EXECUTIONS = arg('executions', 2000);
+const SECONDS = arg('seconds', 60);
 const ROUNDS = arg('rounds', 3);
 const WINDOW = arg('window', 100);
 const CALLS = arg('calls', 2000);
@@ -52,20 +55,23 @@ const CONCURRENCY = { activities: 100, workflowTasks: 40 };
 const log = (m: string): void =>
   void process.stderr.write(`[bench:sdk-overhead ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
-async function drive(client: Client, taskQueue: string): Promise<number> {
+/** Executes workflows back to back from WINDOW lanes until `deadline`; returns the executions completed by then. */
+async function driveUntil(client: Client, taskQueue: string, deadline: number): Promise<number> {
   let next = 0;
-  const started = performance.now();
+  let completed = 0;
   const lane = async (): Promise<void> => {
-    for (let i = next++; i < EXECUTIONS; i = next++) {
+    while (performance.now() < deadline) {
+      const i = next++;
       await client.workflow.execute('shortWorkflow', {
         taskQueue,
         workflowId: `${taskQueue}-${i}`,
         args: [i],
       });
+      if (performance.now() <= deadline) completed++;
     }
   };
   await Promise.all(Array.from({ length: WINDOW }, lane));
-  return EXECUTIONS / ((performance.now() - started) / 1000);
+  return completed;
 }
 
 async function main(): Promise<void> {
@@ -77,7 +83,13 @@ async function main(): Promise<void> {
     },
   });
   log('starting Temporal dev server and PostgreSQL');
-  const [temporal, postgres] = await Promise.all([startTemporal(), startPostgres()]);
+  // SQLite on tmpfs: the figures should measure the workers, not the disk.
+  const [temporal, postgres] = await Promise.all([
+    startTemporal({
+      dbFile: join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), `bench-sdk-overhead-${process.pid}.db`),
+    }),
+    startPostgres(),
+  ]);
   const llm = await startLlmStandIn();
   const keys = await startKeyService({
     postgres: await createDatabaseOn(postgres.settings, 'bench_sdk_overhead'),
@@ -104,59 +116,100 @@ async function main(): Promise<void> {
       APEXSEO_ANTHROPIC_BASE_URL: llm.url,
     };
 
-    // Warm-up: one small round each, so JIT and server caches do not favour the second variant.
-    const throughput = { bare: [] as number[], sdk: [] as number[] };
-    for (let round = 0; round <= ROUNDS; round++) {
-      for (const variant of round % 2 === 0 ? (['bare', 'sdk'] as const) : (['sdk', 'bare'] as const)) {
-        const taskQueue = `bench-${variant}-${round}-${Date.now()}`;
-        let run: () => Promise<void>;
-        let stop: () => Promise<void>;
-        if (variant === 'bare') {
-          const nc = await NativeConnection.connect({ address: temporal.settings.address });
-          const worker = await Worker.create({
-            connection: nc,
-            namespace: temporal.settings.namespace,
-            taskQueue,
-            activities,
-            workflowBundle: bareBundle,
-            maxConcurrentActivityTaskExecutions: CONCURRENCY.activities,
-            maxConcurrentWorkflowTaskExecutions: CONCURRENCY.workflowTasks,
-          });
-          run = () => worker.run().then(() => nc.close());
-          stop = () => {
-            worker.shutdown();
-            return Promise.resolve();
-          };
-        } else {
-          const worker = await createWorker({
-            config: loadWorkerConfig(
-              {
-                taskQueue,
-                metrics: { port: 0, host: '127.0.0.1' },
-                concurrency: {
-                  maxConcurrentActivities: CONCURRENCY.activities,
-                  maxConcurrentWorkflowTasks: CONCURRENCY.workflowTasks,
+    type Variant = 'bare' | 'bare+sdk-workflow' | 'sdk';
+    const startVariant = async (
+      variant: Variant,
+      taskQueue: string,
+    ): Promise<{ running: Promise<void>; stop: () => Promise<void> }> => {
+      if (variant === 'sdk') {
+        const worker = await createWorker({
+          config: loadWorkerConfig(
+            {
+              taskQueue,
+              metrics: { port: 0, host: '127.0.0.1' },
+              concurrency: {
+                maxConcurrentActivities: CONCURRENCY.activities,
+                maxConcurrentWorkflowTasks: CONCURRENCY.workflowTasks,
+              },
+            },
+            env,
+          ),
+          activities,
+          workflowBundle: sdkBundle,
+          logger: quiet,
+        });
+        return { running: worker.run(), stop: () => worker.shutdown() };
+      }
+      const nc = await NativeConnection.connect({ address: temporal.settings.address });
+      const metrics = new WorkerMetrics({ processMetrics: false });
+      const worker = await Worker.create({
+        connection: nc,
+        namespace: temporal.settings.namespace,
+        taskQueue,
+        activities,
+        ...(variant === 'bare'
+          ? { workflowBundle: bareBundle }
+          : {
+              workflowBundle: sdkBundle,
+              sinks: {
+                apexseoMetrics: {
+                  workflowFailed: {
+                    fn: (info, t: string) =>
+                      metrics.recordWorkflowFailed(t, info.workflowType, info.taskQueue),
+                    callDuringReplay: false,
+                  },
+                  workflowQueueLatency: {
+                    fn: (info, sec: number) => metrics.recordQueueLatency(info.taskQueue, 'workflow', sec),
+                    callDuringReplay: false,
+                  },
                 },
               },
-              env,
-            ),
-            activities,
-            workflowBundle: sdkBundle,
-            logger: quiet,
-          });
-          run = () => worker.run();
-          stop = () => worker.shutdown();
-        }
-        const running = run();
-        const perSecond = await drive(client, taskQueue);
-        await stop();
-        await running;
-        if (round === 0) log(`warm-up ${variant}: ${perSecond.toFixed(1)} executions/s`);
-        else {
-          throughput[variant].push(perSecond);
-          log(`round ${round} ${variant}: ${perSecond.toFixed(1)} executions/s`);
-        }
-      }
+            }),
+        maxConcurrentActivityTaskExecutions: CONCURRENCY.activities,
+        maxConcurrentWorkflowTaskExecutions: CONCURRENCY.workflowTasks,
+      });
+      return {
+        running: worker.run().then(() => nc.close()),
+        stop: () => {
+          worker.shutdown();
+          return Promise.resolve();
+        },
+      };
+    };
+
+    // `bare+sdk-workflow` is a bare Worker given the SDK's workflow side only (bundle with its interceptors and the
+    // metrics sinks): it splits any overhead between workflow-side and worker-side wiring.
+    const order: readonly Variant[] = ['bare', 'bare+sdk-workflow', 'sdk'];
+    const completed: Record<Variant, number[]> = { bare: [], 'bare+sdk-workflow': [], sdk: [] };
+    const ratios = { sdk: [] as number[], workflowSide: [] as number[] };
+    // Round 0 is a shorter warm-up (JIT, server caches), not counted.
+    for (let round = 0; round <= ROUNDS; round++) {
+      const variants = [...order.slice(round % 3), ...order.slice(0, round % 3)];
+      const started = await Promise.all(
+        variants.map(async (v) => {
+          const taskQueue = `bench-${v.replace('+', '-')}-${round}-${Date.now()}`;
+          return { v, taskQueue, ...(await startVariant(v, taskQueue)) };
+        }),
+      );
+      const seconds = round === 0 ? Math.min(15, SECONDS) : SECONDS;
+      const deadline = performance.now() + seconds * 1000;
+      const counts = await Promise.all(
+        started.map(async (w) => ({ v: w.v, n: await driveUntil(client, w.taskQueue, deadline) })),
+      );
+      await Promise.all(
+        started.map(async (w) => {
+          await w.stop();
+          await w.running;
+        }),
+      );
+      const by = Object.fromEntries(counts.map((c) => [c.v, c.n])) as Record<Variant, number>;
+      log(
+        `${round === 0 ? 'warm-up' : `round ${round}`} (${seconds} s): ${variants.map((v) => `${v} ${(by[v] / seconds).toFixed(1)}/s`).join(', ')}`,
+      );
+      if (round === 0) continue;
+      for (const v of order) completed[v].push(by[v] / seconds);
+      ratios.sdk.push(by.sdk / by.bare);
+      ratios.workflowSide.push(by['bare+sdk-workflow'] / by.bare);
     }
 
     log(`hot path: ${CALLS} LLM calls with and without a key acquire`);
@@ -210,8 +263,8 @@ async function main(): Promise<void> {
     await runtime.close();
     await dispatcher.close();
 
-    const bare = median(throughput.bare);
-    const sdk = median(throughput.sdk);
+    const ratio = median(ratios.sdk);
+    const workflowSideRatio = median(ratios.workflowSide);
     const hot = {
       bareCall: distribution(bareMs),
       sdkCall: distribution(sdkMs),
@@ -226,18 +279,18 @@ async function main(): Promise<void> {
         node: process.version,
       },
       workload: {
-        executions: EXECUTIONS,
+        secondsPerRound: SECONDS,
         rounds: ROUNDS,
         window: WINDOW,
         concurrency: CONCURRENCY,
         calls: CALLS,
       },
       throughput: {
-        bare: throughput.bare,
-        sdk: throughput.sdk,
-        bareMedian: bare,
-        sdkMedian: sdk,
-        ratio: sdk / bare,
+        executionsPerSecond: completed,
+        sdkOverBare: ratios.sdk,
+        workflowSideOverBare: ratios.workflowSide,
+        ratio,
+        workflowSideRatio,
       },
       hotPath: {
         ...hot,
@@ -253,12 +306,13 @@ async function main(): Promise<void> {
       `| ${name} | ${d.n} | ${f(d.p50)} | ${f(d.p95)} | ${f(d.p99)} | ${f(d.max)} |`;
     process.stdout.write(
       [
-        `| Variant | Rounds (executions/s) | Median |`,
-        `| --- | --- | --- |`,
-        `| bare @temporalio/worker | ${throughput.bare.map((v) => v.toFixed(1)).join(', ')} | ${bare.toFixed(1)} |`,
-        `| createWorker() | ${throughput.sdk.map((v) => v.toFixed(1)).join(', ')} | ${sdk.toFixed(1)} |`,
+        `| Variant (side by side, ${SECONDS} s rounds) | executions/s per round |`,
+        `| --- | --- |`,
+        `| bare @temporalio/worker | ${completed.bare.map((v) => v.toFixed(1)).join(', ')} |`,
+        `| bare Worker + SDK workflow interceptors and sinks | ${completed['bare+sdk-workflow'].map((v) => v.toFixed(1)).join(', ')} |`,
+        `| createWorker() | ${completed.sdk.map((v) => v.toFixed(1)).join(', ')} |`,
         ``,
-        `Throughput ratio SDK / bare: **${(sdk / bare).toFixed(3)}**`,
+        `Throughput ratio SDK / bare per round: ${ratios.sdk.map((r) => r.toFixed(3)).join(', ')}; median **${ratio.toFixed(3)}** (workflow side only: median ${workflowSideRatio.toFixed(3)})`,
         ``,
         `| Call (ms) | n | p50 | p95 | p99 | max |`,
         `| --- | --- | --- | --- | --- | --- |`,
@@ -275,6 +329,7 @@ async function main(): Promise<void> {
     await llm.close();
     await keys.stop();
     await Promise.all([temporal.stop(), postgres.stop()]);
+    rmSync(join('/dev/shm', `bench-sdk-overhead-${process.pid}.db`), { force: true });
   }
 }
 

@@ -143,6 +143,64 @@ describe('LLM activities on a createWorker() worker (real Temporal, real key ser
     expect(platform.llm.calls(REVOKED_KEY)).toBe(6);
   }, 240_000);
 
+  it('should retry 5xx and overload inside one logical call without counting them toward the breaker', async () => {
+    const key = 'sk-flaky-provider-key-3e4f5a6b7c8d';
+    await platform.putKey('tenant-flaky', 'openai', key);
+    platform.llm.script(
+      key,
+      { kind: 'server_error', status: 502 },
+      { kind: 'overloaded' },
+      { kind: 'ok', json: { score: 70 } },
+    );
+    const handle = await start('scoreOnce', 'flaky', {
+      tenantId: 'tenant-flaky',
+      plan: 'mrr',
+      provider: 'openai',
+      text: 'x',
+    });
+    expect(await handle.result()).toEqual({ ok: true, score: 70 });
+    expect(platform.llm.calls(key)).toBe(3);
+    expect(await platform.keyStatus('tenant-flaky', 'openai')).toMatchObject({
+      state: 'closed',
+      paused: false,
+    });
+  });
+
+  it('should turn a 429 into a retryable LlmRateLimited failure that honours retry-after', async () => {
+    const key = 'sk-ratelimited-key-9f8e7d6c5b4a';
+    await platform.putKey('tenant-limited', 'anthropic', key);
+    platform.llm.script(key, { kind: 'rate_limited', retryAfterSeconds: 2 });
+    const once = await start('scoreOnce', 'limited-once', {
+      tenantId: 'tenant-limited',
+      plan: 'ltd',
+      provider: 'anthropic',
+      text: 'x',
+    });
+    expect(await once.result()).toEqual({ ok: false, type: 'LlmRateLimited' });
+
+    platform.llm.script(
+      key,
+      { kind: 'rate_limited', retryAfterSeconds: 3 },
+      { kind: 'ok', json: { score: 12 } },
+    );
+    const retried = await start('scoreWithPause', 'limited', {
+      tenantId: 'tenant-limited',
+      plan: 'ltd',
+      provider: 'anthropic',
+      text: 'x',
+    });
+    expect(await retried.result()).toBe(12);
+    expect(platform.llm.calls(key)).toBe(3);
+    const events = (await retried.fetchHistory()).events ?? [];
+    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes);
+    const started = events.find((e) => e.activityTaskStartedEventAttributes);
+    expect(Number(started?.activityTaskStartedEventAttributes?.attempt)).toBe(2);
+    // The retry waited for the provider's retry-after (3 s), not the policy's 1 s initial interval.
+    const waitedMs =
+      Number(started?.eventTime?.seconds) * 1000 - Number(scheduled?.eventTime?.seconds) * 1000;
+    expect(waitedMs).toBeGreaterThanOrEqual(2_000);
+  });
+
   it('should fail a workflow with a typed KeyNotFound failure when the tenant has no key', async () => {
     const handle = await start('scoreOnce', 'nokey', {
       tenantId: 'tenant-without-key',
