@@ -100,11 +100,15 @@ async function spawnServe(env: NodeJS.ProcessEnv): Promise<KeyServiceReplica> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  // A test runner that dies must not leave a service behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   const listening = new Promise<{ apiUrl: string; metricsUrl: string }>((resolvePromise, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`key-service did not start within 60 s:\n${output}`)),
-      60_000,
-    );
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`key-service did not start within 60 s:\n${output}`));
+    }, 60_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
       for (const line of output.split('\n')) {
