@@ -17,7 +17,7 @@ case "$name" in
     exec node --import tsx bench/isolation/src/run-bench.ts "${args[@]}"
     ;;
   *)
-    echo "usage: scripts/bench.sh isolation [--mode quick|full] [--runs A,B,C] [overrides]" >&2
+    echo "usage: scripts/bench.sh isolation [--mode quick|full] [--runs A,B,C,D] [overrides]" >&2
     exit 2
     ;;
 esac
