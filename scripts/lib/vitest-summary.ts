@@ -8,8 +8,7 @@ interface VitestJson {
   numPassedTests?: number;
   numFailedTests?: number;
   numPendingTests?: number;
-  numTodoTests?: number;
-  numFailedTestSuites?: number;
+  testResults?: { name?: string; status?: string }[];
 }
 
 const path = process.argv[2] ?? '.run/vitest.json';
@@ -20,9 +19,10 @@ try {
   process.stdout.write('vitest: no report (vitest did not finish)\n');
   process.exit(1);
 }
+const failedFiles = (report.testResults ?? []).filter((file) => file.status === 'failed').length;
 const extra = [
   report.numPendingTests ? `, ${report.numPendingTests} skipped` : '',
-  report.numFailedTestSuites ? ` (${report.numFailedTestSuites} test files failed to run)` : '',
+  failedFiles > 0 ? ` (in ${failedFiles} test files)` : '',
 ].join('');
 process.stdout.write(
   `\nvitest: ${report.numPassedTests ?? 0} passed, ${report.numFailedTests ?? 0} failed${extra}\n`,
