@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +52,7 @@ describe('harness cleanup when the test run is killed', () => {
     }
   });
 
-  it('should leave no server process behind when a script that started PostgreSQL gets SIGKILL', async () => {
+  it('should leave no server process or temporary directory behind when a script that started PostgreSQL gets SIGKILL', async () => {
     const started = await startWithOwnTmp([
       '--import',
       'tsx',
@@ -70,9 +70,11 @@ describe('harness cleanup when the test run is killed', () => {
       { timeoutMs: 30_000, intervalMs: 250 },
     ).catch(async () => processesMentioning(started.tmp));
     expect(left).toEqual([]);
+    // Each watchdog also deleted its server's temporary directory before exiting.
+    expect(await readdir(started.tmp)).toEqual([]);
   }, 240_000);
 
-  it('should leave no server process behind when a vitest run holding all four services gets SIGKILL', async () => {
+  it('should leave no server process or temporary directory behind when a vitest run holding all four services gets SIGKILL', async () => {
     const vitest = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs');
     const started = await startWithOwnTmp([
       vitest,
@@ -98,5 +100,7 @@ describe('harness cleanup when the test run is killed', () => {
       { timeoutMs: 60_000, intervalMs: 500 },
     ).catch(async () => processesMentioning(started.tmp));
     expect(left).toEqual([]);
+    // Each watchdog also deleted its server's temporary directory before exiting.
+    expect(await readdir(started.tmp)).toEqual([]);
   }, 600_000);
 });

@@ -28,7 +28,7 @@ export class SupervisedProcess {
         resolve();
       });
     });
-    // Never write to it; it exists only so that it closes when this process dies.
+    // Written to only by stop(); otherwise it exists so that it closes when this process dies.
     this.#watchdog.stdin?.on('error', () => undefined);
   }
 
@@ -44,7 +44,8 @@ export class SupervisedProcess {
   /** Stops the server (stop signal, then SIGKILL after the grace period) and waits for the watchdog. */
   async stop(): Promise<void> {
     if (!this.#running) return;
-    this.#watchdog.stdin?.end();
+    // "stop" marks an orderly stop: the watchdog keeps the working directory (restart() reuses it).
+    this.#watchdog.stdin?.end('stop\n');
     const hardDeadline = setTimeout(() => this.#watchdog.kill('SIGKILL'), 60_000);
     await this.#exited;
     clearTimeout(hardDeadline);

@@ -11,10 +11,13 @@
  * The server also gets its own process group (so Ctrl-C in a terminal reaches the watchdog, which then stops
  * the server in order) and a stdin pipe that closes when the watchdog dies (the Neo4j launcher exits on that).
  *
+ * An orderly stop writes `stop` to the pipe before closing it. A pipe that closes without it means the harness
+ * died: the watchdog then also deletes the server's working directory (spec.cwd), which nobody else will.
+ *
  * Usage: node watchdog.ts '<json spec>' (see WatchdogSpec). Output of the server goes to spec.logFile.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 
 export interface WatchdogSpec {
   command: string;
@@ -78,6 +81,7 @@ function signalGroup(signal: NodeJS.Signals): void {
 }
 
 let stopping = false;
+let orderly = false;
 async function stopServer(reason: string): Promise<never> {
   if (!stopping) {
     stopping = true;
@@ -94,13 +98,19 @@ async function stopServer(reason: string): Promise<never> {
     // Whatever the leader left behind in its group (e.g. PostgreSQL backends) goes too.
     signalGroup('SIGKILL');
     closeSync(log);
+    if (!orderly) rmSync(spec.cwd, { recursive: true, force: true });
     process.exit(0);
   }
   return new Promise<never>(() => undefined);
 }
 
-process.stdin.on('data', () => undefined);
-process.stdin.once('end', () => void stopServer('parent closed the control pipe'));
+process.stdin.on('data', (chunk: Buffer) => {
+  if (chunk.toString().includes('stop')) orderly = true;
+});
+process.stdin.once(
+  'end',
+  () => void stopServer(orderly ? 'stop requested' : 'parent closed the control pipe (parent gone)'),
+);
 process.stdin.once('error', () => void stopServer('control pipe error'));
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   process.on(signal, () => void stopServer(`received ${signal}`));
