@@ -79,7 +79,7 @@ run_helm() { local home="$WORK/home-$1"; shift; mkdir -p "$home"; HOME="$home" h
 
 echo "--- 0. alternative rejected in the README: ScaledObjects as post-install hooks in the first install"
 cp -r "$WORK/apexseo" "$WORK/apexseo-hooks"
-sed -i 's#^kind: ScaledObject$#kind: ScaledObject\n# hook\n#' "$WORK/apexseo-hooks/templates/worker-scaledobject.yaml"
+sed -i 's|^kind: ScaledObject$|kind: ScaledObject\n# hook\n|' "$WORK/apexseo-hooks/templates/worker-scaledobject.yaml"
 python3 - "$WORK/apexseo-hooks/templates/worker-scaledobject.yaml" <<'PY'
 import sys
 p = sys.argv[1]
