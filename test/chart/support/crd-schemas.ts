@@ -1,10 +1,10 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { sharedCrdDir, toolsDir } from './tools.js';
+import { crdFixtureDir, toolsDir } from './tools.js';
 
 /**
- * Converts the CustomResourceDefinitions in ../shared/crds into strict JSON Schemas for kubeconform, one file per
+ * Converts the CustomResourceDefinitions in test/chart/fixtures/crds into strict JSON Schemas for kubeconform, one file per
  * served version at `<group>/<kind>_<version>.json` (kubeconform: `{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`).
  * The same conversion as kubeconform's openapi2jsonschema.py in strict mode: objects that list their properties
  * refuse unknown ones unless the CRD says `x-kubernetes-preserve-unknown-fields`; `x-kubernetes-int-or-string`
@@ -46,8 +46,8 @@ interface Crd {
 /** Writes every served version's schema; returns the kinds converted as `group/Kind/version`. */
 export async function convertSharedCrds(): Promise<string[]> {
   const converted: string[] = [];
-  for (const file of (await readdir(sharedCrdDir)).filter((f) => f.endsWith('.yaml')).sort()) {
-    for (const doc of parseAllDocuments(await readFile(path.join(sharedCrdDir, file), 'utf8'))) {
+  for (const file of (await readdir(crdFixtureDir)).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const doc of parseAllDocuments(await readFile(path.join(crdFixtureDir, file), 'utf8'))) {
       const crd = doc.toJS() as Crd | null;
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       for (const version of crd.spec.versions.filter((v) => v.served)) {

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const chartDir = path.join(repoRoot, 'charts/apexseo');
 export const toolsDir = path.join(repoRoot, '.tools');
-/** The CRD files shared with the project (a sibling of the repository, as in CI). */
-export const sharedCrdDir = path.resolve(repoRoot, '../shared/crds');
+/** Upstream CRD schemas (KEDA, Prometheus Operator, Altinity), kept as test data; provenance in its SOURCES.md. */
+export const crdFixtureDir = path.join(repoRoot, 'test/chart/fixtures/crds');
 /** Kubernetes version every render and schema check pins. */
 export const kubeVersion = '1.34.0';
 

@@ -4,7 +4,7 @@
 # switches them to ScaledObjects; and, as the counter-proof, forcing ScaledObjects into the first install fails.
 #
 # Needs: kube-apiserver (any 1.29+ build; pass its path as $1) and etcd on PATH. No chart repository is reachable,
-# so KEDA is stood in by a local chart that ships the KEDA CRDs from ../shared/crds as *templates*, exactly as the
+# so KEDA is stood in by a local chart that ships the KEDA CRDs from test/chart/fixtures/crds as *templates*, exactly as the
 # KEDA chart does (the property the design is about). The other dependencies are dropped. Hooks are skipped
 # (--no-hooks): with no controllers, hook Jobs would never complete.
 set -euo pipefail
@@ -12,7 +12,7 @@ set -euo pipefail
 APISERVER=${1:?usage: fresh-install-check.sh /path/to/kube-apiserver}
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 source "$ROOT/scripts/env.sh"
-CRDS="$ROOT/../shared/crds"
+CRDS="$ROOT/test/chart/fixtures/crds"
 WORK="$(mktemp -d)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }

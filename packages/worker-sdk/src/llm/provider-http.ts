@@ -105,7 +105,7 @@ export function retryAfterSeconds(
 }
 
 /**
- * Classifies a non-200 provider answer (../shared/reference/key-safety-and-breaker.md §4.3):
+ * Classifies a non-200 provider answer by whom it blames:
  * 401 and key permission errors, quota/billing exhaustion and rate limits are key failures; 5xx, 529, 408 are
  * transient provider failures; other 4xx are the platform's request errors.
  */
