@@ -52,11 +52,7 @@ export interface ServiceRestarter {
   /** Stops the service (orderly, with its own stop signal) and resolves once it is gone. */
   stop(service: 'postgres' | 'clickhouse'): Promise<void>;
   /** Starts it again with the same spec and resolves once `ready` answers. */
-  start(
-    service: 'postgres' | 'clickhouse',
-    ready: () => Promise<boolean>,
-    timeoutMs?: number,
-  ): Promise<void>;
+  start(service: 'postgres' | 'clickhouse', ready: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
   /** Stops every server this restarter started (before the harness removes their folders). */
   stopAll(): Promise<void>;
 }
