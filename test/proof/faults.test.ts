@@ -4,8 +4,8 @@
  * ends with every audit completed exactly once (one ClickHouse row per page outcome, read FINAL and after a full
  * merge; one completed site row; one Audit node with one EVALUATED edge per page).
  *
- * The kill -9 scenario runs alongside the others: the killed worker's LLM activity has no heartbeat, so the
- * server hands it to another worker only when its 5-minute start-to-close timeout expires.
+ * The kill -9 scenario runs alongside the others: the SDK heartbeats the LLM activity while it runs, so the server
+ * hands the killed worker's activity to another worker once its 30-second heartbeat timeout passes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';

@@ -49,8 +49,11 @@ const pageWork = proxyActivities<AuditActivities>({
   startToCloseTimeout: '3 minutes',
   retry: { maximumAttempts: 3, initialInterval: '1 second', backoffCoefficient: 2 },
 });
+// The SDK heartbeats LLM activities while they run, so a crashed worker's call is retried after the heartbeat
+// timeout rather than the whole start-to-close timeout.
 const llmWork = proxyActivities<LlmRatingActivities>({
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: {
     maximumAttempts: 4,
     initialInterval: '5 seconds',

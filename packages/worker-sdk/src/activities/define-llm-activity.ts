@@ -23,7 +23,10 @@ export interface LlmActivityContext {
   readonly log: Logger;
   /** Aborted when Temporal cancels the activity (including worker shutdown after the grace time). */
   readonly signal: AbortSignal;
-  /** Records a heartbeat (needed for long activities with a heartbeat timeout). */
+  /**
+   * Records a heartbeat with progress details. The SDK already heartbeats every few seconds while `run` is in
+   * flight (repeating the last details), so a `heartbeatTimeout` works without calling this.
+   */
   heartbeat(details?: unknown): void;
 }
 
@@ -39,6 +42,13 @@ export interface LlmActivityDefinition<S extends z.ZodObject, O> {
 export type LlmActivityInput<S extends z.ZodObject> = z.input<S> & z.input<typeof llmActivityTenantSchema>;
 
 const DEFINITION = Symbol.for('@apexseo/worker-sdk/llm-activity');
+
+/**
+ * How often a running LLM activity heartbeats on its own. LLM calls can take minutes; with a `heartbeatTimeout`
+ * on the activity, the server notices a crashed worker within that timeout instead of the whole
+ * start-to-close timeout. Temporal throttles heartbeats, so a short interval costs no extra RPCs.
+ */
+const KEEP_ALIVE_INTERVAL_MS = 5_000;
 
 /**
  * An LLM activity: a plain async function (so `proxyActivities<typeof activities>()` types it) that `createWorker`
@@ -78,14 +88,24 @@ export function defineLlmActivity<S extends z.ZodObject, O>(
           provider: tenant.provider,
           activityType: activity.info.activityType,
         });
+        let lastDetails: unknown;
         const ctx: LlmActivityContext = {
           llm: new TenantLlmClient(runtime, tenant, activity.cancellationSignal),
           tenant,
           log,
           signal: activity.cancellationSignal,
-          heartbeat: (details?: unknown) => activity.heartbeat(details),
+          heartbeat: (details?: unknown) => {
+            lastDetails = details;
+            activity.heartbeat(details);
+          },
         };
-        const result = await definition.run(ctx, input);
+        const keepAlive = setInterval(() => activity.heartbeat(lastDetails), KEEP_ALIVE_INTERVAL_MS);
+        let result: O;
+        try {
+          result = await definition.run(ctx, input);
+        } finally {
+          clearInterval(keepAlive);
+        }
         return definition.output ? definition.output.parse(result) : result;
       } catch (err) {
         throw toApplicationFailure(err);
