@@ -11,8 +11,9 @@
  * The server also gets its own process group (so Ctrl-C in a terminal reaches the watchdog, which then stops
  * the server in order) and a stdin pipe that closes when the watchdog dies (the Neo4j launcher exits on that).
  *
- * An orderly stop writes `stop` to the pipe before closing it. A pipe that closes without it means the harness
- * died: the watchdog then also deletes the server's working directory (spec.cwd), which nobody else will.
+ * An orderly stop writes `stop` to the pipe before closing it, or sends the watchdog SIGTERM (a supervisor that
+ * stops a server to start it again in place, as the fault tests do). A pipe that closes without `stop` means the
+ * harness died: the watchdog then also deletes the server's working directory (spec.cwd), which nobody else will.
  *
  * Usage: node watchdog.ts '<json spec>' (see WatchdogSpec). Output of the server goes to spec.logFile.
  */
@@ -113,7 +114,10 @@ process.stdin.once(
 );
 process.stdin.once('error', () => void stopServer('control pipe error'));
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-  process.on(signal, () => void stopServer(`received ${signal}`));
+  process.on(signal, () => {
+    if (signal === 'SIGTERM') orderly = true;
+    void stopServer(`received ${signal}`);
+  });
 }
 void childExit.then(() => {
   if (!stopping) {
