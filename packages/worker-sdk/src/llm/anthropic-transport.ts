@@ -2,7 +2,7 @@ import type { Agent } from 'undici';
 import { z } from 'zod';
 import { revealTenantKey, type TenantKey } from '../keys/tenant-key.js';
 import type { ProviderAnswer, ProviderRequest } from './llm-types.js';
-import { classifyProviderError, invalidAnswer, postProvider } from './provider-http.js';
+import { invalidAnswer, parseProviderAnswer, postProvider } from './provider-http.js';
 
 /** The Messages API version header this client speaks. */
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -63,24 +63,16 @@ export async function sendAnthropic(
     timeoutMs,
     signal,
   );
-  if (res.status !== 200) throw classifyProviderError('anthropic', res);
-  let json: unknown;
-  try {
-    json = JSON.parse(res.text);
-  } catch {
-    throw invalidAnswer('anthropic', 'body is not JSON');
-  }
-  const parsed = message.safeParse(json);
-  if (!parsed.success) throw invalidAnswer('anthropic', 'body is not a message');
-  const text = parsed.data.content
+  const answer = parseProviderAnswer('anthropic', res, message, 'a message');
+  const text = answer.content
     .map((c) => (c.type === 'text' && typeof c['text'] === 'string' ? c['text'] : ''))
     .join('');
   const usage = {
-    inputTokens: parsed.data.usage.input_tokens,
-    outputTokens: parsed.data.usage.output_tokens,
+    inputTokens: answer.usage.input_tokens,
+    outputTokens: answer.usage.output_tokens,
   };
-  if (!req.jsonSchema) return { model: parsed.data.model, text, usage };
-  const tool = parsed.data.content.find((c) => c.type === 'tool_use' && c['name'] === req.jsonSchema?.name);
+  if (!req.jsonSchema) return { model: answer.model, text, usage };
+  const tool = answer.content.find((c) => c.type === 'tool_use' && c['name'] === req.jsonSchema?.name);
   if (!tool) throw invalidAnswer('anthropic', `no tool_use block named ${req.jsonSchema.name}`);
-  return { model: parsed.data.model, text, structured: tool['input'], usage };
+  return { model: answer.model, text, structured: tool['input'], usage };
 }

@@ -2,7 +2,7 @@ import type { Agent } from 'undici';
 import { z } from 'zod';
 import { revealTenantKey, type TenantKey } from '../keys/tenant-key.js';
 import type { ProviderAnswer, ProviderRequest } from './llm-types.js';
-import { classifyProviderError, invalidAnswer, postProvider } from './provider-http.js';
+import { invalidAnswer, parseProviderAnswer, postProvider } from './provider-http.js';
 
 const chatCompletion = z
   .object({
@@ -56,28 +56,20 @@ export async function sendOpenAi(
     timeoutMs,
     signal,
   );
-  if (res.status !== 200) throw classifyProviderError('openai', res);
-  let json: unknown;
-  try {
-    json = JSON.parse(res.text);
-  } catch {
-    throw invalidAnswer('openai', 'body is not JSON');
-  }
-  const parsed = chatCompletion.safeParse(json);
-  if (!parsed.success) throw invalidAnswer('openai', 'body is not a chat.completion');
-  const choice = parsed.data.choices[0];
+  const answer = parseProviderAnswer('openai', res, chatCompletion, 'a chat.completion');
+  const choice = answer.choices[0];
   const text = choice?.message.content ?? '';
   if (choice?.message.refusal) throw invalidAnswer('openai', 'the model refused');
   const usage = {
-    inputTokens: parsed.data.usage?.prompt_tokens ?? 0,
-    outputTokens: parsed.data.usage?.completion_tokens ?? 0,
+    inputTokens: answer.usage?.prompt_tokens ?? 0,
+    outputTokens: answer.usage?.completion_tokens ?? 0,
   };
-  if (!req.jsonSchema) return { model: parsed.data.model, text, usage };
+  if (!req.jsonSchema) return { model: answer.model, text, usage };
   let structured: unknown;
   try {
     structured = JSON.parse(text);
   } catch {
     throw invalidAnswer('openai', 'structured output is not JSON');
   }
-  return { model: parsed.data.model, text, structured, usage };
+  return { model: answer.model, text, structured, usage };
 }

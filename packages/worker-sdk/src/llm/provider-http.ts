@@ -213,3 +213,25 @@ export function invalidAnswer(provider: LlmProvider, why: string): LlmCallError 
     200,
   );
 }
+
+/**
+ * Reads a provider answer: a non-200 status becomes its classified error, a body that is not JSON or not of
+ * `schema`'s shape becomes an `LlmInvalidResponse` naming `shapeName`.
+ */
+export function parseProviderAnswer<T>(
+  provider: LlmProvider,
+  res: ProviderHttpResponse,
+  schema: z.ZodType<T>,
+  shapeName: string,
+): T {
+  if (res.status !== 200) throw classifyProviderError(provider, res);
+  let json: unknown;
+  try {
+    json = JSON.parse(res.text);
+  } catch {
+    throw invalidAnswer(provider, 'body is not JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw invalidAnswer(provider, `body is not ${shapeName}`);
+  return parsed.data;
+}
