@@ -9,6 +9,8 @@ import { pageAuditCostSchema } from './synthetic-audit/cost.js';
 export const benchConfigSchema = z.object({
   mode: z.enum(['quick', 'full']),
   runs: z.array(z.enum(['A', 'B', 'C', 'D'])).min(1),
+  /** folder under results/ (default: the mode), so variants such as another admission rate keep their own files */
+  resultsName: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
   /** priority audits per second, arriving at a steady rate */
   rate: z.number().positive().max(50),
   /** how long priority audits keep arriving, seconds */
@@ -31,7 +33,7 @@ export const benchConfigSchema = z.object({
 
 export type BenchConfig = z.infer<typeof benchConfigSchema>;
 
-const presets: Record<'quick' | 'full', Omit<BenchConfig, 'mode' | 'runs'>> = {
+const presets: Record<'quick' | 'full', Omit<BenchConfig, 'mode' | 'runs' | 'resultsName'>> = {
   quick: {
     rate: 2,
     arrivalSeconds: 45,
@@ -87,7 +89,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig {
   const mode = modeIndex >= 0 ? argv[modeIndex + 1] : 'quick';
   if (mode !== 'quick' && mode !== 'full')
     throw new Error(`--mode must be quick or full, got ${String(mode)}`);
-  const raw: Record<string, unknown> = { ...presets[mode], mode, runs: ['A', 'B', 'C', 'D'] };
+  const raw: Record<string, unknown> = {
+    ...presets[mode],
+    mode,
+    runs: ['A', 'B', 'C', 'D'],
+    resultsName: mode,
+  };
   const cost: Record<string, unknown> = { ...presets[mode].cost };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] ?? '';
@@ -98,6 +105,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig {
     }
     if (flag === '--runs') {
       raw.runs = (argv[++i] ?? '').split(',').filter(Boolean);
+      continue;
+    }
+    if (flag === '--results') {
+      raw.resultsName = argv[++i];
       continue;
     }
     const key = flagToKey[flag];

@@ -2,8 +2,11 @@
  * Dumps N lifetime-deal audits on a task queue at once: several client connections, each keeping a window of
  * start RPCs in flight, as a burst of sign-ups or a bulk re-audit from the app backend would. Runs as its own
  * process so its event loop never delays the priority arrivals that the orchestrator times.
- * Prints one JSON line per progress step and a final summary line on stdout.
+ * Prints one JSON line per progress step and a final summary line on stdout. SIGTERM stops admitting new starts
+ * (run D ends its admitted flood when the priority measurement is over): the starts in flight finish, then the
+ * summary line says how many were started.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { pageAuditCostSchema } from './synthetic-audit/cost.js';
@@ -39,6 +42,8 @@ async function main(): Promise<void> {
   let started = 0;
   let failed = 0;
   let lastReport = t0;
+  const stop = new AbortController();
+  process.once('SIGTERM', () => stop.abort());
   const report = (): void => {
     process.stdout.write(
       `${JSON.stringify({ kind: 'progress', started, failed, elapsedMs: Date.now() - t0 })}\n`,
@@ -46,11 +51,12 @@ async function main(): Promise<void> {
   };
   const lanes = clients.flatMap(({ client }) =>
     Array.from({ length: env.BENCH_FLOOD_WINDOW }, async () => {
-      while (next < env.BENCH_FLOOD_COUNT) {
+      while (next < env.BENCH_FLOOD_COUNT && !stop.signal.aborted) {
         const i = next++;
         if (env.BENCH_FLOOD_RATE > 0) {
           const wait = t0 + (i * 1000) / env.BENCH_FLOOD_RATE - Date.now();
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          if (wait > 0) await sleep(wait, undefined, { signal: stop.signal }).catch(() => undefined);
+          if (stop.signal.aborted) break;
         }
         const auditId = `ltd-${String(i).padStart(6, '0')}`;
         try {
@@ -73,7 +79,7 @@ async function main(): Promise<void> {
   await Promise.all(lanes);
   const elapsedMs = Date.now() - t0;
   process.stdout.write(
-    `${JSON.stringify({ kind: 'done', started, failed, elapsedMs, startsPerSecond: started / (elapsedMs / 1000) })}\n`,
+    `${JSON.stringify({ kind: 'done', started, failed, stopped: stop.signal.aborted, elapsedMs, startsPerSecond: started / (elapsedMs / 1000) })}\n`,
   );
   await Promise.all(clients.map(({ connection }) => connection.close()));
 }

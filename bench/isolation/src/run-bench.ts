@@ -30,7 +30,7 @@ const row = (run: string, name: string, s: Summary): string =>
 
 async function main(): Promise<void> {
   const config = parseBenchArgs(process.argv.slice(2));
-  const outDir = join(repoRoot, 'bench/isolation/results', config.mode);
+  const outDir = join(repoRoot, 'bench/isolation/results', config.resultsName);
   mkdirSync(outDir, { recursive: true });
   const bundleDir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
   const bundlePath = join(bundleDir, 'workflows.js');
@@ -107,11 +107,12 @@ async function main(): Promise<void> {
       const f = figures[run as RunName];
       const flood = r.flood
         ? `flood started ${r.flood.started}/${r.flood.requested} in ${r.flood.startSeconds.toFixed(1)} s (${r.flood.startsPerSecond.toFixed(0)} starts/s, ${r.flood.failed} failed), ` +
+          `${r.flood.stoppedAtEnd ? `admitted at ${config.floodAdmitRate}/s until the priority measurement ended, ` : ''}` +
           `${r.flood.completedWithinWait} completed, ${r.flood.drainedAtT ? `drained ${((r.flood.drainedAtT - r.flood.floodStartT) / 1000).toFixed(0)} s after the dump` : 'not drained within the wait'}`
         : 'no flood';
       lines.push(
         `- Run ${run}: ${flood}; peak standard backlog ${f?.maxStandardBacklog ?? 0}; priority audits not completed ${f?.incomplete ?? 0}/${f?.measured ?? 0}; ` +
-          `start RPC p99 ${ms(f?.startRpc.p99 ?? Number.NaN)}; mean 1-min load ${f?.meanLoad1.toFixed(2)}; backlog poll errors ${r.backlogPollErrors}; Temporal from ${r.temporalSource}.`,
+          `start RPC p99 ${ms(f?.startRpc.p99 ?? Number.NaN)}; mean 1-min load ${f?.meanLoad1.toFixed(2)}; backlog poll errors ${r.backlogPollErrors}.`,
       );
     }
     lines.push(

@@ -11,8 +11,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { BenchConfig } from './bench-config.js';
 import { countPollers, startBacklogPoller, type BacklogSample } from './backlog-poller.js';
 import { readAuditLatencies, type AuditLatency } from './history-latency.js';
+import { startTemporal } from '../../../test/harness/index.js';
 import { startTsChild, waitForLine, type Child } from './processes.js';
-import { startBenchTemporal } from './temporal-server.js';
 
 export type RunName = 'A' | 'B' | 'C' | 'D';
 
@@ -23,7 +23,6 @@ export interface FloodProgress {
 
 export interface RunResult {
   readonly run: RunName;
-  readonly temporalSource: string;
   readonly queues: { priority: string; standard: string };
   readonly arrivals: number;
   readonly latencies: AuditLatency[];
@@ -36,6 +35,8 @@ export interface RunResult {
     failed: number;
     startSeconds: number;
     startsPerSecond: number;
+    /** Run D: admission was still going when the priority measurement ended and was stopped there. */
+    stoppedAtEnd: boolean;
     floodStartT: number;
     progress: FloodProgress[];
     completedWithinWait: number;
@@ -76,9 +77,9 @@ export async function runOne(
     run === 'C'
       ? { priority: 'eeat-shared', standard: 'eeat-shared' }
       : { priority: 'eeat-priority', standard: 'eeat-standard' };
-  const temporal = await startBenchTemporal(
-    (process.env.BENCH_SQLITE_PRAGMAS ?? '').split(',').filter(Boolean),
-  );
+  // A fresh dev server per run, so that no run inherits another's backlog.
+  const temporalServer = await startTemporal();
+  const temporal = temporalServer.settings;
   const children: Child[] = [];
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: 'default' });
@@ -110,7 +111,7 @@ export async function runOne(
       ),
     );
     await Promise.all(warm.map((h) => h.result()));
-    log(`run ${run}: workers ready on ${temporal.address} (${temporal.source}), warm-up done`);
+    log(`run ${run}: workers ready on ${temporal.address}, warm-up done`);
 
     const t0 = Date.now();
     const loadAverage: Array<{ t: number; load1: number }> = [];
@@ -127,6 +128,7 @@ export async function runOne(
 
     // Flood (B and C): its own process, several clients, dumped at once.
     let flood: RunResult['flood'] = null;
+    let floodChild: Child | undefined;
     const floodDone: Promise<void> =
       run === 'A'
         ? Promise.resolve()
@@ -144,6 +146,7 @@ export async function runOne(
               BENCH_COST_JSON: JSON.stringify(config.cost),
             });
             children.push(child);
+            floodChild = child;
             child.onLine((line) => {
               const msg = JSON.parse(line) as { kind: string; started: number };
               if (msg.kind === 'progress') progress.push({ t: Date.now() - t0, started: msg.started });
@@ -152,6 +155,7 @@ export async function runOne(
             const done = JSON.parse(doneLine) as {
               started: number;
               failed: number;
+              stopped: boolean;
               elapsedMs: number;
               startsPerSecond: number;
             };
@@ -162,6 +166,7 @@ export async function runOne(
               failed: done.failed,
               startSeconds: done.elapsedMs / 1000,
               startsPerSecond: done.startsPerSecond,
+              stoppedAtEnd: done.stopped,
               floodStartT,
               progress,
               completedWithinWait: 0,
@@ -216,6 +221,9 @@ export async function runOne(
       ),
     );
     clearTimeout(waitTimer);
+    // Run D admits at a bounded rate, so a full-size flood outlasts the measurement: admission stops here and
+    // the drain below covers what was admitted.
+    if (run === 'D') floodChild?.process.kill('SIGTERM');
     await floodDone;
     const floodResult = flood as RunResult['flood'];
     if (floodResult) {
@@ -245,7 +253,6 @@ export async function runOne(
     const latencies = await readAuditLatencies(client, arrivals, 8);
     return {
       run,
-      temporalSource: temporal.source,
       queues,
       arrivals: total,
       latencies,
@@ -259,6 +266,6 @@ export async function runOne(
   } finally {
     for (const child of children.reverse()) await child.stop();
     await connection.close();
-    await temporal.stop();
+    await temporalServer.stop();
   }
 }
