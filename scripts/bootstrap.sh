@@ -138,8 +138,13 @@ if [[ -f "$NEO4J_OUT/classes/com/apexseo/harness/neo4j/Launcher.class" ]] && sta
   cached+=("neo4j launcher")
 else
   log "mvn package test/harness/neo4j (Neo4j test harness + launcher) into .tools/neo4j"
-  rm -rf "$NEO4J_OUT"
-  mvn -q -B -f "$NEO4J_SRC/pom.xml" package -Dlauncher.outputDirectory="$NEO4J_OUT"
+  # Built beside the old copy and swapped in at the end, so a Neo4j that a test run starts meanwhile still
+  # finds a complete launcher (the old one until the swap).
+  rm -rf "$NEO4J_OUT.new" "$NEO4J_OUT.old"
+  mvn -q -B -f "$NEO4J_SRC/pom.xml" package -Dlauncher.outputDirectory="$NEO4J_OUT.new"
+  if [[ -d "$NEO4J_OUT" ]]; then mv "$NEO4J_OUT" "$NEO4J_OUT.old"; fi
+  mv "$NEO4J_OUT.new" "$NEO4J_OUT"
+  rm -rf "$NEO4J_OUT.old"
   stamp_set neo4j "$neo4j_stamp"
 fi
 

@@ -26,6 +26,7 @@ export type {
   ClickHouseSettings,
   Neo4jSettings,
   PostgresSettings,
+  RunningNeo4j,
   RunningService,
   RunningTemporal,
   ServiceName,

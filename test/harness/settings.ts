@@ -52,3 +52,8 @@ export interface RunningService<S> {
 export interface RunningTemporal extends RunningService<TemporalSettings> {
   restart(): Promise<void>;
 }
+
+/** Neo4j also restarts in place: same Bolt port, same database folder and password, so the graph survives it. */
+export interface RunningNeo4j extends RunningService<Neo4jSettings> {
+  restart(): Promise<void>;
+}

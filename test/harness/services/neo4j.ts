@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HarnessError } from '../errors.js';
-import type { Neo4jSettings, RunningService } from '../settings.js';
+import { freePort } from '../process/free-port.js';
+import type { SupervisedProcess } from '../process/supervised-process.js';
+import type { RunningNeo4j } from '../settings.js';
 import { startServer } from './start-server.js';
 import { makeServiceDir, removeServiceDir, requireTool, throwawayPassword, toolsDir } from './workspace.js';
 
@@ -16,20 +18,36 @@ function javaBinary(): string {
   return requireTool('Java 17+', candidates);
 }
 
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
 /**
- * Starts a real Neo4j 5.26 through its Maven test harness (test/harness/neo4j/Launcher.java): Bolt on a free
- * 127.0.0.1 port, authentication on, user `neo4j` with a generated password. The launcher prints its Bolt URL
- * once the database accepts connections and exits when its stdin closes.
+ * Starts a real Neo4j 5.26 (the engine of its Maven test harness, run by test/harness/neo4j/Launcher.java):
+ * Bolt on a free 127.0.0.1 port, authentication on, user `neo4j` with a generated password. The launcher
+ * prints its Bolt URL once the database accepts connections and exits when its stdin closes. `restart()`
+ * stops it in order and starts it again on the same port with the same database folder and password, so
+ * the graph survives, as it does when a real deployment's Neo4j restarts.
  */
-export async function startNeo4j(): Promise<RunningService<Neo4jSettings>> {
+export async function startNeo4j(): Promise<RunningNeo4j> {
   requireTool('Neo4j launcher', [
     join(launcherDir, 'classes', 'com', 'apexseo', 'harness', 'neo4j', 'Launcher.class'),
   ]);
   const java = javaBinary();
   const dir = await makeServiceDir('neo4j');
-  try {
-    const password = throwawayPassword();
-    const { server, readiness: boltUrl } = await startServer({
+  const password = throwawayPassword();
+  const port = await freePort();
+  const boltUrl = `bolt://127.0.0.1:${port}`;
+
+  const launch = async (): Promise<SupervisedProcess> => {
+    const logFile = join(dir, 'neo4j.log');
+    // A restart appends to the same log: only a BOLT_URL line written after this launch means "ready".
+    const logStart = await fileSize(logFile);
+    const { server } = await startServer({
       service: 'neo4j',
       dir,
       process: {
@@ -45,26 +63,37 @@ export async function startNeo4j(): Promise<RunningService<Neo4jSettings>> {
           'com.apexseo.harness.neo4j.Launcher',
           join(dir, 'db'),
           password,
+          String(port),
         ],
         stopSignal: 'SIGTERM',
         graceMs: 20_000,
       },
       readyTimeoutMs: 240_000,
       ready: async (process) => {
-        const log = await readFile(process.logFile, 'utf8');
-        const match = /^BOLT_URL=(bolt:\/\/\S+)$/m.exec(log);
-        return match?.[1]?.replace('//localhost:', '//127.0.0.1:').replace(/\/$/, '');
+        const log = (await readFile(process.logFile)).subarray(logStart).toString('utf8');
+        return /^BOLT_URL=bolt:\/\/\S+$/m.test(log) ? true : undefined;
       },
     });
-    let stopped: Promise<void> | undefined;
-    return {
-      settings: { boltUrl, username: USERNAME, password },
-      description: `Neo4j 5.26 (Maven test harness) at ${boltUrl}`,
-      stop: () => (stopped ??= server.stop().then(() => removeServiceDir(dir))),
-    };
+    return server;
+  };
+
+  let server: SupervisedProcess;
+  try {
+    server = await launch();
   } catch (error) {
     await removeServiceDir(dir);
     if (error instanceof HarnessError) throw error;
     throw new HarnessError('SERVICE_START_FAILED', `neo4j: ${String(error)}`, { cause: error });
   }
+  let stopped: Promise<void> | undefined;
+  return {
+    settings: { boltUrl, username: USERNAME, password },
+    description: `Neo4j 5.26 (embedded engine of the Maven test harness) at ${boltUrl}`,
+    restart: async () => {
+      if (stopped !== undefined) throw new HarnessError('INVALID_ARGUMENT', 'neo4j: restart() after stop()');
+      await server.stop();
+      server = await launch();
+    },
+    stop: () => (stopped ??= server.stop().then(() => removeServiceDir(dir))),
+  };
 }

@@ -39,7 +39,6 @@ import {
   type StoreClients,
 } from '../../../packages/eeat-worker/src/worker/store-clients.js';
 import { startKeyServiceRecorder, type KeyServiceRecorder } from './key-service-recorder.js';
-import { startOutageProxy, type OutageProxy } from './outage-proxy.js';
 import { freePort } from './ports.js';
 import { serviceRestarter, type ServiceRestarter } from './service-restart.js';
 import { startFleetWorker, type FleetWorker } from './worker-fleet.js';
@@ -62,8 +61,6 @@ export interface ProofStack {
   readonly clickhouse: RunningService<ClickHouseSettings>;
   readonly clickhouseSettings: ClickHouseSettings;
   readonly neo4j: RunningService<Neo4jSettings>;
-  /** The workers' path to Neo4j: `down()` is a Neo4j outage as the workers see it. */
-  readonly neo4jRelay: OutageProxy;
   readonly keys: RunningKeyService;
   readonly recorder: KeyServiceRecorder;
   readonly llm: LlmStandIn;
@@ -143,11 +140,6 @@ export async function startProofStack(options: ProofStackOptions): Promise<Proof
     const site = await startSampleSite();
     cleanups.push(() => site.close());
 
-    // Workers reach Neo4j through a relay that can take it down for them (see outage-proxy.ts).
-    const boltUrl = new URL(neo4j.settings.boltUrl);
-    const neo4jRelay = await startOutageProxy(boltUrl.hostname, Number(boltUrl.port));
-    cleanups.push(() => neo4jRelay.close());
-
     const clickhouseSettings = { ...clickhouse.settings, database: 'apexseo' };
     const stores = openStoreClients({ clickhouse: clickhouseSettings, neo4j: neo4j.settings });
     cleanups.push(() => stores.close());
@@ -169,7 +161,7 @@ export async function startProofStack(options: ProofStackOptions): Promise<Proof
       APEXSEO_CLICKHOUSE_USER: clickhouseSettings.username,
       APEXSEO_CLICKHOUSE_PASSWORD: clickhouseSettings.password,
       APEXSEO_CLICKHOUSE_DATABASE: clickhouseSettings.database,
-      APEXSEO_NEO4J_URL: `bolt://127.0.0.1:${neo4jRelay.port}`,
+      APEXSEO_NEO4J_URL: neo4j.settings.boltUrl,
       APEXSEO_NEO4J_USER: neo4j.settings.username,
       APEXSEO_NEO4J_PASSWORD: neo4j.settings.password,
       APEXSEO_KEY_SERVICE_URL: recorder.url,
@@ -200,7 +192,6 @@ export async function startProofStack(options: ProofStackOptions): Promise<Proof
       clickhouse,
       clickhouseSettings,
       neo4j,
-      neo4jRelay,
       keys,
       recorder,
       llm,

@@ -4,7 +4,8 @@
  * line carries the server's spec; stopping the watchdog stops the server in order (its stop signal, then
  * SIGKILL after the grace time), and a new watchdog with the same spec brings it back. The harness's own handle
  * then sees a server that already ended and only removes the folder at the end, after `stopAll()` here.
- * (Not for the harness's Neo4j: its in-process test launcher starts an empty database on a new port.)
+ * Works for every server whose command line fixes its port and data folder: PostgreSQL, ClickHouse and Neo4j
+ * (its launcher reopens the same database folder on the same Bolt port, with the password already set).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -48,11 +49,13 @@ async function waitGone(pid: number, timeoutMs: number): Promise<void> {
   throw new Error(`process ${pid} still alive after ${timeoutMs} ms`);
 }
 
+export type RestartableService = 'postgres' | 'clickhouse' | 'neo4j';
+
 export interface ServiceRestarter {
   /** Stops the service (orderly, with its own stop signal) and resolves once it is gone. */
-  stop(service: 'postgres' | 'clickhouse'): Promise<void>;
+  stop(service: RestartableService): Promise<void>;
   /** Starts it again with the same spec and resolves once `ready` answers. */
-  start(service: 'postgres' | 'clickhouse', ready: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
+  start(service: RestartableService, ready: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
   /** Stops every server this restarter started (before the harness removes their folders). */
   stopAll(): Promise<void>;
 }
