@@ -6,9 +6,9 @@
  * (run D ends its admitted flood when the priority measurement is over): the starts in flight finish, then the
  * summary line says how many were started.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
+import { StartAdmission } from '../../../packages/eeat-worker/src/routing/start-admission.js';
 import { pageAuditCostSchema } from './synthetic-audit/cost.js';
 
 const envSchema = z.object({
@@ -17,7 +17,7 @@ const envSchema = z.object({
   BENCH_FLOOD_COUNT: z.coerce.number().int().positive(),
   BENCH_FLOOD_CLIENTS: z.coerce.number().int().positive().default(4),
   BENCH_FLOOD_WINDOW: z.coerce.number().int().positive().default(32),
-  /** Starts per second (0: as fast as the server takes them). Run D admits the flood at a bounded rate. */
+  /** Starts per second through StartAdmission (0: as fast as the server takes them, no admission). */
   BENCH_FLOOD_RATE: z.coerce.number().min(0).default(0),
   BENCH_COST_JSON: z.string().min(2),
 });
@@ -49,24 +49,31 @@ async function main(): Promise<void> {
       `${JSON.stringify({ kind: 'progress', started, failed, elapsedMs: Date.now() - t0 })}\n`,
     );
   };
+  // Run D: the platform's own admission gate (what the app backend uses for lifetime-deal starts).
+  const admission =
+    env.BENCH_FLOOD_RATE > 0
+      ? new StartAdmission({
+          startsPerSecond: env.BENCH_FLOOD_RATE,
+          maxWaiting: env.BENCH_FLOOD_CLIENTS * env.BENCH_FLOOD_WINDOW,
+          signal: stop.signal,
+        })
+      : undefined;
   const lanes = clients.flatMap(({ client }) =>
     Array.from({ length: env.BENCH_FLOOD_WINDOW }, async () => {
       while (next < env.BENCH_FLOOD_COUNT && !stop.signal.aborted) {
-        const i = next++;
-        if (env.BENCH_FLOOD_RATE > 0) {
-          const wait = t0 + (i * 1000) / env.BENCH_FLOOD_RATE - Date.now();
-          if (wait > 0) await sleep(wait, undefined, { signal: stop.signal }).catch(() => undefined);
-          if (stop.signal.aborted) break;
-        }
-        const auditId = `ltd-${String(i).padStart(6, '0')}`;
-        try {
-          await client.workflow.start('benchAuditPage', {
+        const auditId = `ltd-${String(next++).padStart(6, '0')}`;
+        const start = () =>
+          client.workflow.start('benchAuditPage', {
             taskQueue: env.BENCH_TASK_QUEUE,
             workflowId: auditId,
             args: [{ auditId, cost }],
           });
+        try {
+          await (admission ? admission.admit(start) : start());
           started += 1;
         } catch {
+          // A start still waiting for admission when the run stops was never sent: not a failure.
+          if (stop.signal.aborted) break;
           failed += 1;
         }
         if (Date.now() - lastReport >= 1000) {
