@@ -22,7 +22,8 @@ import { KeyServiceAdmin } from '../../src/cli/key-service-admin.js';
 import { renderProgress } from '../../src/cli/progress-bar.js';
 import { renderReport } from '../../src/cli/report-table.js';
 import { readSecret } from '../../src/cli/secret-input.js';
-import { startAudit, type StartedAudit } from '../../src/routing/start-audit.js';
+import { AuditStarter } from '../../src/routing/start-admission.js';
+import type { StartedAudit } from '../../src/routing/start-audit.js';
 import { startSampleSite } from '../../src/sample-site-server.js';
 import { openStoreClients } from '../../src/worker/store-clients.js';
 import { progressQuery } from '../../src/workflows/audit-queries.js';
@@ -152,9 +153,11 @@ export async function runLocalDemo(options: LocalDemoOptions = {}): Promise<Loca
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: temporal.settings.namespace });
 
+    // Audits start the way the app backend starts them: lifetime-deal starts through admission.
+    const starter = new AuditStarter(client, { startsPerSecond: 4, maxWaiting: 1_000 });
     const runs: Array<{ tenantId: string; plan: 'mrr' | 'ltd'; audit: StartedAudit }> = [];
     for (const t of TENANTS) {
-      const audit = await startAudit(client, {
+      const audit = await starter.start({
         ...t,
         siteUrl: `${site.origin}/`,
         limits: { pages: options.pages ?? 30, depth: 3, concurrencyPerHost: 4 },
