@@ -6,17 +6,50 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
 import type { JwksSource } from '../config/key-service-config.js';
 
+/**
+ * `key_set_unavailable`: the cluster's key set could not be fetched or read, so no token can be checked. That is
+ * the service's problem, not the caller's: it answers 503 (retry) rather than 401.
+ */
+export type WorkerAuthFailure = 'unauthenticated' | 'forbidden' | 'key_set_unavailable';
+
+const publicMessages: Record<WorkerAuthFailure, string> = {
+  unauthenticated: 'authentication required',
+  forbidden: 'not allowed',
+  key_set_unavailable: 'cannot verify tokens right now',
+};
+
 export class WorkerAuthError extends Error {
-  readonly type: 'unauthenticated' | 'forbidden';
+  readonly type: WorkerAuthFailure;
   constructor(
-    type: 'unauthenticated' | 'forbidden',
+    type: WorkerAuthFailure,
     readonly internalReason: string,
   ) {
     // The message is what callers see: deliberately generic. The reason goes to logs only.
-    super(type === 'unauthenticated' ? 'authentication required' : 'not allowed');
+    super(publicMessages[type]);
     this.type = type;
     this.name = 'WorkerAuthError';
   }
+}
+
+/**
+ * jose's codes for a key set that could not be obtained: fetch timeout, a non-200 answer (generic code), or a body
+ * that is not a key set. Everything else it reports is about the token itself.
+ */
+const KEY_SET_FAILURES: ReadonlySet<string> = new Set([
+  'ERR_JWKS_TIMEOUT',
+  'ERR_JOSE_GENERIC',
+  'ERR_JWKS_INVALID',
+]);
+
+function classify(error: unknown): WorkerAuthError {
+  if (error instanceof WorkerAuthError) return error;
+  if (error instanceof joseErrors.JOSEError)
+    return KEY_SET_FAILURES.has(error.code)
+      ? new WorkerAuthError('key_set_unavailable', error.code)
+      : new WorkerAuthError('unauthenticated', error.code);
+  // Not jose's: the key set fetch itself failed (connection, TLS) or the key set file could not be read.
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'key set lookup failed';
+  return new WorkerAuthError('key_set_unavailable', reason);
 }
 
 export interface WorkerIdentity {
@@ -50,7 +83,8 @@ export interface WorkerTokenVerifierOptions {
 /**
  * Verifies a worker's projected ServiceAccount token offline against the cluster's key set:
  * signature (RS256/ES256 only), issuer, the dedicated audience, expiry and not-before, then the
- * subject against the allowlist. A bad token is 401, a good token from another account is 403.
+ * subject against the allowlist. A bad token is 401, a good token from another account is 403, and a key set
+ * that cannot be obtained (server down, TLS or its own credentials wrong, file unreadable) is 503.
  */
 export class WorkerTokenVerifier {
   readonly #options: WorkerTokenVerifierOptions;
@@ -89,10 +123,9 @@ export class WorkerTokenVerifier {
   async verify(authorization: string | undefined): Promise<WorkerIdentity> {
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization ?? '');
     if (!match?.[1]) throw new WorkerAuthError('unauthenticated', 'missing or malformed bearer token');
-    const keySet = await this.#currentKeySet();
     let payload;
     try {
-      ({ payload } = await jwtVerify(match[1], keySet, {
+      ({ payload } = await jwtVerify(match[1], await this.#currentKeySet(), {
         issuer: this.#options.issuer,
         audience: this.#options.audience,
         algorithms: ['RS256', 'ES256'],
@@ -100,8 +133,7 @@ export class WorkerTokenVerifier {
         clockTolerance: 5,
       }));
     } catch (error) {
-      const reason = error instanceof joseErrors.JOSEError ? error.code : 'verification failed';
-      throw new WorkerAuthError('unauthenticated', reason);
+      throw classify(error);
     }
     const subject = payload.sub ?? '';
     if (!this.#allowed.has(subject)) throw new WorkerAuthError('forbidden', 'subject not on the allowlist');

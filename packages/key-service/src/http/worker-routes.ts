@@ -36,10 +36,14 @@ export function registerWorkerRoutes(app: FastifyInstance, deps: WorkerRouteDeps
         if (error instanceof WorkerAuthError) {
           deps.metrics.authFailures.inc({ kind: error.type });
           request.log.warn({ authFailure: error.type, reason: error.internalReason }, 'worker call refused');
+          if (error.type === 'key_set_unavailable') {
+            acquireOutcomes.set(request, 'error');
+            throw new ApiError(503, 'AUTH_UNAVAILABLE', error.message, { retryAfterSeconds: 5 });
+          }
           acquireOutcomes.set(request, error.type);
           throw error.type === 'unauthenticated'
-            ? new ApiError(401, 'UNAUTHENTICATED', 'authentication required')
-            : new ApiError(403, 'FORBIDDEN', 'not allowed');
+            ? new ApiError(401, 'UNAUTHENTICATED', error.message)
+            : new ApiError(403, 'FORBIDDEN', error.message);
         }
         throw error;
       }

@@ -59,7 +59,7 @@ export class KeyServiceMetrics {
     });
     this.authFailures = new Counter({
       name: 'key_service_auth_failures_total',
-      help: 'Refused calls by kind (unauthenticated, forbidden).',
+      help: 'Refused calls by kind (unauthenticated, forbidden, key_set_unavailable).',
       labelNames: ['kind'],
       registers: [this.registry],
     });

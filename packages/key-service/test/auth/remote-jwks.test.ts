@@ -93,17 +93,45 @@ describe('JWKS from the cluster URL', () => {
     expect(requestsWithToken).toBeGreaterThan(0);
   });
 
-  it('should refuse (401) when the key set server is not trusted', async () => {
+  it('should report the key set unavailable (503, not 401) when its server is not trusted', async () => {
     const error = await verifier(false, true)
       .verify(`Bearer ${await sign()}`)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkerAuthError);
-    expect((error as WorkerAuthError).type).toBe('unauthenticated');
+    expect((error as WorkerAuthError).type).toBe('key_set_unavailable');
   });
 
-  it('should refuse (401) when the key set cannot be read without the bearer token', async () => {
+  it('should report the key set unavailable when it cannot be read without the bearer token', async () => {
     const error = await verifier(true, false)
       .verify(`Bearer ${await sign()}`)
+      .catch((e: unknown) => e);
+    expect((error as WorkerAuthError).type).toBe('key_set_unavailable');
+  });
+
+  it('should report the key set unavailable when nothing answers at its URL', async () => {
+    const closed = new WorkerTokenVerifier({
+      jwks: { url: 'https://127.0.0.1:9/openid/v1/jwks' },
+      issuer: 'https://kubernetes.default.svc',
+      audience: 'apexseo-key-service',
+      allowedSubjects: [subject],
+    });
+    const error = await closed.verify(`Bearer ${await sign()}`).catch((e: unknown) => e);
+    expect((error as WorkerAuthError).type).toBe('key_set_unavailable');
+    expect((error as WorkerAuthError).message).toBe('cannot verify tokens right now');
+  });
+
+  it('should still refuse (401) a token signed by a key that is not in the reachable key set', async () => {
+    const { privateKey: stranger } = await generateKeyPair('ES256');
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer('https://kubernetes.default.svc')
+      .setAudience('apexseo-key-service')
+      .setSubject(subject)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(stranger);
+    const error = await verifier(true, true)
+      .verify(`Bearer ${forged}`)
       .catch((e: unknown) => e);
     expect((error as WorkerAuthError).type).toBe('unauthenticated');
   });

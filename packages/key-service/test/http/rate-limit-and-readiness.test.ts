@@ -114,6 +114,25 @@ describe('readiness', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('should answer 503 AUTH_UNAVAILABLE with Retry-After, not 401, when the token key set cannot be read', async () => {
+    const config = loadKeyServiceConfig({ ...env, KEY_SERVICE_JWKS_FILE: join(dir, 'missing-jwks.json') });
+    const service = await createKeyService(config, { skipSchemaCheck: true });
+    const { apiUrl } = await service.start();
+    try {
+      const token = ['eyJhbGciOiJFUzI1NiJ9', 'eyJzdWIiOiJ4In0', 'c2lnbmF0dXJl'].join('.');
+      const res = await call(apiUrl, '/v1/keys/status', {
+        token,
+        body: { tenantId: 't', provider: 'openai' },
+      });
+      expect(res.status).toBe(503);
+      expect(errorOf(res).code).toBe('AUTH_UNAVAILABLE');
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(JSON.stringify(res.json)).not.toContain('missing-jwks');
+    } finally {
+      await service.stop();
+    }
+  });
+
   it('should be not ready (503) when Postgres does not answer', async () => {
     const config = loadKeyServiceConfig({ ...env, KEY_SERVICE_PG_PORT: '1' });
     const service = await createKeyService(config, { skipSchemaCheck: true });
