@@ -45,7 +45,7 @@ describe('PrometheusRule', () => {
   it('should pass promtool check rules', async () => {
     await renderRuleFile(workDir);
     const result = await run('promtool', ['check', 'rules', path.join(workDir, 'apexseo-rules.yaml')]);
-    expect(result.stdout + result.stderr).toContain('SUCCESS: 5 rules found');
+    expect(result.stdout + result.stderr).toContain('SUCCESS: 6 rules found');
     expect(result.code).toBe(0);
   });
 
@@ -75,6 +75,7 @@ describe('PrometheusRule', () => {
     expect(rules.filter((r) => r.record && !recorded.has(r.record)).map((r) => r.record)).toEqual([]);
     expect(rules.map((r) => r.alert ?? r.record).sort()).toEqual([
       'ApexseoKeyBreakerTripped',
+      'ApexseoKeyServiceCannotVerifyWorkers',
       'ApexseoPriorityQueueLatencyHigh',
       'ApexseoStandardBacklogGrowingAtMax',
       'ApexseoWorkflowFailures',
