@@ -10,8 +10,11 @@
 import {
   ApplicationFailure,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
+  sleep,
+  TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import { installTenantPauseHandlers, withTenantPause } from '@apexseo/worker-sdk/workflow';
@@ -50,7 +53,8 @@ const pageWork = proxyActivities<AuditActivities>({
   retry: { maximumAttempts: 3, initialInterval: '1 second', backoffCoefficient: 2 },
 });
 // The SDK heartbeats LLM activities while they run, so a crashed worker's call is retried after the heartbeat
-// timeout rather than the whole start-to-close timeout.
+// timeout rather than the whole start-to-close timeout. The attempt limit bounds what a page or the tenant's
+// provider can cost; failures of the platform itself do not use it up (see `ratePage`).
 const llmWork = proxyActivities<LlmRatingActivities>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '30 seconds',
@@ -61,6 +65,22 @@ const llmWork = proxyActivities<LlmRatingActivities>({
     nonRetryableErrorTypes: ['TenantPaused', 'KeyNotFound'],
   },
 });
+
+/**
+ * Failure types of the platform's own parts, not of the page or the tenant's provider: the key service (down,
+ * 5xx, refusing the worker's token) and the result stores (`ResultStoreUnavailable`, see llm-rating-activity.ts).
+ * Together with activity timeouts (a lost worker) they delay a page's rating; they never turn it into a failure.
+ */
+const PLATFORM_FAILURE_TYPES: ReadonlySet<string> = new Set([
+  'KeyServiceError',
+  'KeyServiceUnauthorized',
+  'ResultStoreUnavailable',
+]);
+/** Marks histories whose rating step waits out platform failures (older histories recorded the page lost). */
+const PLATFORM_RETRY_PATCH = 'rate-page-waits-out-platform-failures';
+/** Waits between rounds of the rating step: 15 s, 30 s, then once a minute. */
+const PLATFORM_RETRY_FIRST_DELAY_MS = 15_000;
+const PLATFORM_RETRY_MAX_DELAY_MS = 60_000;
 
 interface MutableState {
   scope: AuditScope | null;
@@ -211,15 +231,39 @@ async function ratePage(
 ): Promise<RatedPage> {
   if (input.scoring !== 'llm') return pageWork.ratePageHeuristic({ scope, url });
   const provider = input.provider ?? 'openai';
-  return withTenantPause({ tenantId: input.tenantId, provider }, async () => {
-    state.parked = false;
+  for (let round = 1; ; round++) {
     try {
-      return await llmWork.ratePageLlm({ tenantId: input.tenantId, plan: input.plan, provider, scope, url });
+      return await withTenantPause({ tenantId: input.tenantId, provider }, async () => {
+        state.parked = false;
+        try {
+          return await llmWork.ratePageLlm({
+            tenantId: input.tenantId,
+            plan: input.plan,
+            provider,
+            scope,
+            url,
+          });
+        } catch (err) {
+          state.parked = isPause(err);
+          throw err;
+        }
+      });
     } catch (err) {
-      state.parked = isPause(err);
-      throw err;
+      // The step's attempts ran out on a platform outage (e.g. a worker crash used one attempt and the key
+      // service was down for the others): wait on a durable timer and run the step again with fresh attempts.
+      if (!isPlatformFailure(err) || !patched(PLATFORM_RETRY_PATCH)) throw err;
+      await sleep(Math.min(PLATFORM_RETRY_MAX_DELAY_MS, PLATFORM_RETRY_FIRST_DELAY_MS * 2 ** (round - 1)));
     }
-  });
+  }
+}
+
+/** True when the step's last failure is the platform's (lost worker, key service, result store). */
+function isPlatformFailure(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof TimeoutFailure) return true;
+    if (e instanceof ApplicationFailure) return e.type != null && PLATFORM_FAILURE_TYPES.has(e.type);
+  }
+  return false;
 }
 
 function isPause(err: unknown): boolean {
