@@ -91,6 +91,25 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
     }
   }
 
+  /** Activities of a scenario's workflows that needed more than one attempt, e.g. `recordGraph (attempt 3)`. */
+  async function retriedActivities(s: Scenario): Promise<string[]> {
+    const retried: string[] = [];
+    for (const run of s.runs) {
+      const history = await stack.client.workflow.getHandle(run.workflowId).fetchHistory();
+      const activityTypes = new Map<string, string>();
+      for (const event of history.events ?? []) {
+        const scheduled = event.activityTaskScheduledEventAttributes;
+        if (scheduled) activityTypes.set(String(event.eventId), scheduled.activityType?.name ?? 'unknown');
+        const started = event.activityTaskStartedEventAttributes;
+        if (started && (started.attempt ?? 1) > 1)
+          retried.push(
+            `${activityTypes.get(String(started.scheduledEventId)) ?? 'unknown'} (attempt ${started.attempt})`,
+          );
+      }
+    }
+    return retried;
+  }
+
   async function finish(s: Scenario, timeoutMs: number): Promise<AuditLedgerEntry[]> {
     await awaitAudits(s.runs, timeoutMs);
     const ledger = await ledgerOf(
@@ -188,6 +207,9 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
     );
     const ledger = await finish(scenarios.neo4j, 300_000);
     expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
+    console.info(
+      `[proof] Neo4j outage as the workflows saw it: ${(await retriedActivities(scenarios.neo4j)).join(', ') || 'no activity retried'}`,
+    );
   });
 
   it('should let a SIGTERMed worker finish its in-flight activities within its grace time', async () => {
