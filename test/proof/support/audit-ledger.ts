@@ -126,3 +126,11 @@ export function incompleteOrDuplicated(
     );
   });
 }
+
+/**
+ * The ledger rows with a page recorded as failed. A fault of the platform (a killed worker, a server outage)
+ * delays pages but never fails one, so after a fault scenario this is empty.
+ */
+export function withFailedPages(ledger: readonly AuditLedgerEntry[]): AuditLedgerEntry[] {
+  return ledger.filter((e) => e.pagesFailed !== 0);
+}
