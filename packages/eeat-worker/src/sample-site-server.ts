@@ -28,6 +28,11 @@ export interface SampleSiteOptions {
   host?: string;
   /** Default: the bundled sample site folder. */
   root?: string;
+  /**
+   * Holds every HTML page's answer back this long: a slow site, whose pages stay in collection for a while (fault
+   * tests). robots.txt and sitemaps answer at once. Default: 0.
+   */
+  pageDelayMs?: number;
 }
 
 const TYPES: Record<string, string> = {
@@ -59,6 +64,8 @@ async function load(root: string, pathname: string): Promise<{ body: Buffer; typ
 
 export async function startSampleSite(options: SampleSiteOptions = {}): Promise<SampleSite> {
   const root = options.root ?? SAMPLE_SITE_ROOT;
+  const pageDelayMs = options.pageDelayMs ?? 0;
+  const held = new Set<NodeJS.Timeout>();
   const server: Server = createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://sample.invalid').pathname;
     load(root, pathname).then(
@@ -67,9 +74,20 @@ export async function startSampleSite(options: SampleSiteOptions = {}): Promise<
           res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' }).end('<h1>Not found</h1>');
           return;
         }
-        res
-          .writeHead(200, { 'content-type': found.type, 'content-length': String(found.body.length) })
-          .end(found.body);
+        const send = (): void => {
+          res
+            .writeHead(200, { 'content-type': found.type, 'content-length': String(found.body.length) })
+            .end(found.body);
+        };
+        if (pageDelayMs <= 0 || found.type !== TYPES['.html']) {
+          send();
+          return;
+        }
+        const timer = setTimeout(() => {
+          held.delete(timer);
+          send();
+        }, pageDelayMs);
+        held.add(timer);
       },
       () => res.writeHead(500).end(),
     );
@@ -86,6 +104,8 @@ export async function startSampleSite(options: SampleSiteOptions = {}): Promise<
     port,
     allowHost: `${host}:${port}`,
     close: async () => {
+      for (const timer of held) clearTimeout(timer);
+      held.clear();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

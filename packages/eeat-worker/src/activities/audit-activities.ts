@@ -2,7 +2,9 @@
  * The audit's activities. Each one is idempotent: it writes rows and nodes keyed by tenant, audit and page, so
  * Temporal may retry it (or a whole audit may be re-run) without duplicating results. Bad pages never throw:
  * they end as recorded outcomes. Unexpected failures throw and are retried; past the retries the workflow
- * records `error: internal` for the page through `recordPageError`.
+ * records `error: internal` for the page through `recordPageError`. Store calls of the page steps go through
+ * `fromStores`, so a store outage fails an attempt as `ResultStoreUnavailable`, which the workflow waits out
+ * instead of recording the page as failed; page steps heartbeat (`keepingAlive`) so a lost worker is noticed fast.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -25,9 +27,11 @@ import { pageGraphRow } from '../storage/neo4j/graph-rows.js';
 import type { SiteGraphStore } from '../storage/neo4j/site-graph-store.js';
 import { siteKeyOf } from '../storage/tenant-keys.js';
 import type { AuditActivities, RatedPage } from '../workflows/audit-activities-contract.js';
-import type { AuditSiteResult } from '../workflows/audit-workflow-types.js';
+import type { AuditSiteResult, CollectResult } from '../workflows/audit-workflow-types.js';
+import { keepingAlive } from './activity-keep-alive.js';
 import type { AuditEngine } from './audit-engine.js';
 import { AuditSiteInputSchema, describeIssues } from './audit-input-schema.js';
+import { fromStores } from './result-store-access.js';
 
 export interface AuditActivityDeps {
   readonly engine: AuditEngine;
@@ -82,14 +86,16 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
   async function recordOutcomes(scope: AuditScope, outcomes: readonly FailedPageOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
     const now = new Date();
-    await results.recordPageResults(
-      scope,
-      outcomes.map((outcome) => ({ result: { outcome, rating: null }, auditedAt: now })),
-    );
-    await graph.upsertPages(
-      scope,
-      outcomes.map((o) => pageGraphRow(scope.siteKey, o.url, describe(o), null, null)),
-    );
+    await fromStores(async () => {
+      await results.recordPageResults(
+        scope,
+        outcomes.map((outcome) => ({ result: { outcome, rating: null }, auditedAt: now })),
+      );
+      await graph.upsertPages(
+        scope,
+        outcomes.map((o) => pageGraphRow(scope.siteKey, o.url, describe(o), null, null)),
+      );
+    });
   }
 
   async function siteContextFor(scope: AuditScope): Promise<SiteContext> {
@@ -97,7 +103,8 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
     const cached = contexts.get(key);
     if (cached) return cached;
     const stored =
-      (await results.loadSiteContext(scope.tenantId, scope.auditId)) ?? emptySiteContext(scope.siteUrl);
+      (await fromStores(() => results.loadSiteContext(scope.tenantId, scope.auditId))) ??
+      emptySiteContext(scope.siteUrl);
     contexts.set(key, stored);
     return stored;
   }
@@ -106,7 +113,9 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
     scope: AuditScope,
     url: string,
   ): Promise<{ collected: CollectedPage; site: SiteContext }> {
-    const collected = (await results.loadPageFacts(scope.tenantId, scope.auditId, [url])).get(url);
+    const collected = (
+      await fromStores(() => results.loadPageFacts(scope.tenantId, scope.auditId, [url]))
+    ).get(url);
     if (!collected)
       throw ApplicationFailure.nonRetryable(
         `no collected facts for ${url} in audit ${scope.auditId}`,
@@ -120,10 +129,12 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
     result: PageAuditResult,
     facts: PageFacts,
   ): Promise<RatedPage> {
-    await results.recordPageResults(scope, [{ result, auditedAt: new Date() }]);
-    await graph.upsertPages(scope, [
-      pageGraphRow(scope.siteKey, result.outcome.url, 'audited', facts, result.rating),
-    ]);
+    await fromStores(async () => {
+      await results.recordPageResults(scope, [{ result, auditedAt: new Date() }]);
+      await graph.upsertPages(scope, [
+        pageGraphRow(scope.siteKey, result.outcome.url, 'audited', facts, result.rating),
+      ]);
+    });
     return { url: result.outcome.url, level: result.rating?.level ?? '' };
   }
 
@@ -156,56 +167,65 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
     },
 
     async discoverPages({ scope, limits, allowHosts }) {
-      const ctx = Context.current();
-      const found = await engine.discover(scope.siteUrl, limits, {
-        allowHosts,
-        heartbeat: () => ctx.heartbeat(),
-        signal: ctx.cancellationSignal,
+      return keepingAlive(async () => {
+        const ctx = Context.current();
+        const found = await engine.discover(scope.siteUrl, limits, {
+          allowHosts,
+          heartbeat: () => ctx.heartbeat(),
+          signal: ctx.cancellationSignal,
+        });
+        await recordOutcomes(scope, found.skipped);
+        return { urls: found.urls, skipped: found.skipped.length };
       });
-      await recordOutcomes(scope, found.skipped);
-      return { urls: found.urls, skipped: found.skipped.length };
     },
 
     async collectPage({ scope, url, allowHosts }) {
-      const collected = await engine.collect(url, {
-        siteUrl: scope.siteUrl,
-        allowHosts,
-        signal: Context.current().cancellationSignal,
+      return keepingAlive(async (): Promise<CollectResult> => {
+        const collected = await engine.collect(url, {
+          siteUrl: scope.siteUrl,
+          allowHosts,
+          signal: Context.current().cancellationSignal,
+        });
+        if (!collected.ok) {
+          await recordOutcomes(scope, [collected.outcome]);
+          return { url, collected: false, outcome: collected.outcome };
+        }
+        // Facts are stored under the requested URL so the rating step finds them by the URL the workflow holds.
+        await fromStores(() =>
+          results.recordPageFacts(scope, {
+            facts: { ...collected.facts, url },
+            finalUrl: collected.finalUrl,
+            httpStatus: collected.httpStatus,
+          }),
+        );
+        return { url, collected: true };
       });
-      if (!collected.ok) {
-        await recordOutcomes(scope, [collected.outcome]);
-        return { url, collected: false, outcome: collected.outcome };
-      }
-      // Facts are stored under the requested URL so the rating step finds them by the URL the workflow holds.
-      await results.recordPageFacts(scope, {
-        facts: { ...collected.facts, url },
-        finalUrl: collected.finalUrl,
-        httpStatus: collected.httpStatus,
-      });
-      return { url, collected: true };
     },
 
     async buildSiteContext({ scope, urls }) {
-      const facts: PageFacts[] = [];
-      for (let i = 0; i < urls.length; i += FACTS_CHUNK) {
-        const chunk = urls.slice(i, i + FACTS_CHUNK);
-        const loaded = await results.loadPageFacts(scope.tenantId, scope.auditId, chunk);
-        for (const url of chunk) {
-          const f = loaded.get(url);
-          if (f) facts.push(f.facts);
+      return keepingAlive(async () => {
+        const facts: PageFacts[] = [];
+        for (let i = 0; i < urls.length; i += FACTS_CHUNK) {
+          const chunk = urls.slice(i, i + FACTS_CHUNK);
+          const loaded = await results.loadPageFacts(scope.tenantId, scope.auditId, chunk);
+          for (const url of chunk) {
+            const f = loaded.get(url);
+            if (f) facts.push(f.facts);
+          }
         }
-        Context.current().heartbeat();
-      }
-      const context = engine.siteContext(scope.siteUrl, facts);
-      await results.saveSiteContext(scope, context);
-      contexts.set(`${scope.tenantId}\u0000${scope.auditId}`, context);
-      return { pages: facts.length };
+        const context = engine.siteContext(scope.siteUrl, facts);
+        await results.saveSiteContext(scope, context);
+        contexts.set(`${scope.tenantId}\u0000${scope.auditId}`, context);
+        return { pages: facts.length };
+      });
     },
 
     async ratePageHeuristic({ scope, url }) {
-      const { collected, site } = await loadRatingInputs(scope, url);
-      const rating = engine.rateHeuristic(collected.facts, site);
-      return recordRated(scope, { outcome: auditedOutcome(url, collected), rating }, collected.facts);
+      return keepingAlive(async () => {
+        const { collected, site } = await loadRatingInputs(scope, url);
+        const rating = engine.rateHeuristic(collected.facts, site);
+        return recordRated(scope, { outcome: auditedOutcome(url, collected), rating }, collected.facts);
+      });
     },
 
     async recordPageError({ scope, url, detail }) {

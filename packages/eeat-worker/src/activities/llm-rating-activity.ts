@@ -2,10 +2,10 @@
  * `ratePageLlm`: rates one collected page with the LLM rubric, through the SDK's `defineLlmActivity` so the
  * tenant's key is acquired at call time (never in the payload), outcomes are reported to the fleet breaker, and a
  * paused tenant fails with the non-retryable `TenantPaused` that parks the workflow (`withTenantPause`). Store
- * failures around the LLM call surface as `ResultStoreUnavailable`, a platform failure the workflow waits out.
+ * failures around the LLM call surface as `ResultStoreUnavailable` (the deps' store calls go through `fromStores`),
+ * a platform failure the workflow waits out.
  */
 import { defineLlmActivity, type LlmActivity, type LlmActivityInput } from '@apexseo/worker-sdk';
-import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { PageAuditResult, PageFacts, SiteContext } from '../audit-model.js';
 import { AuditScopeSchema, type AuditScope } from '../storage/audit-scope.js';
@@ -21,10 +21,12 @@ export const DEFAULT_MODELS = { openai: 'gpt-4o-mini', anthropic: 'claude-sonnet
 
 export interface LlmRatingDeps {
   readonly engine: AuditEngine;
+  /** Reads the page's facts and site context; a store failure surfaces as `ResultStoreUnavailable`. */
   readonly loadRatingInputs: (
     scope: AuditScope,
     url: string,
   ) => Promise<{ collected: CollectedPage; site: SiteContext }>;
+  /** Records the rated page; a store failure surfaces as `ResultStoreUnavailable`. */
   readonly recordRated: (scope: AuditScope, result: PageAuditResult, facts: PageFacts) => Promise<RatedPage>;
   readonly model?: string;
 }
@@ -35,39 +37,18 @@ export function createLlmRatingActivity(
   return defineLlmActivity({
     input: RateInput,
     async run(ctx, input) {
-      const { collected, site } = await fromStores(() => deps.loadRatingInputs(input.scope, input.url));
+      const { collected, site } = await deps.loadRatingInputs(input.scope, input.url);
       const model = deps.model ?? DEFAULT_MODELS[ctx.tenant.provider];
       const rating = await deps.engine.rateWithLlm(collected.facts, site, ctx.llm, {
         tenantId: ctx.tenant.tenantId,
         model,
         signal: ctx.signal,
       });
-      return fromStores(() =>
-        deps.recordRated(
-          input.scope,
-          { outcome: auditedOutcome(input.url, collected), rating },
-          collected.facts,
-        ),
+      return deps.recordRated(
+        input.scope,
+        { outcome: auditedOutcome(input.url, collected), rating },
+        collected.facts,
       );
     },
   });
-}
-
-/**
- * Runs a read or write of the result stores. A store that fails (down, restarting, unreachable) fails the attempt
- * as the retryable `ResultStoreUnavailable`, which the audit workflow waits out instead of recording the page as
- * failed; Temporal failures raised on purpose (e.g. `FactsMissing`) or a cancellation pass through unchanged.
- */
-async function fromStores<T>(step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (err) {
-    if (err instanceof TemporalFailure) throw err;
-    const cause = err instanceof Error ? err : new Error(String(err));
-    throw ApplicationFailure.create({
-      type: 'ResultStoreUnavailable',
-      message: `result store: ${cause.message}`.slice(0, 500),
-      cause,
-    });
-  }
 }

@@ -2,7 +2,9 @@
  * `auditSite`: discovers a site's pages, collects (fetch + extract) each, builds the site context, rates each
  * page, and aggregates the site result. Page work runs as activities with a bounded fan-out (the audit's
  * per-host concurrency); every page ends with a recorded outcome, even when its activity fails past its retries.
- * Large sites continue as new every `activitiesPerRun` activities, carrying only URLs and counters.
+ * Page steps run through `untilPlatformRecovers`: an outage of the platform (lost worker, key service, result
+ * stores) delays a page, it never fails one. Large sites continue as new every `activitiesPerRun` activities,
+ * carrying only URLs and counters.
  *
  * Re-running the same audit id is safe: the start time is fixed by the first run and every row and node is keyed
  * by tenant, audit and page, so a re-run overwrites rather than duplicates.
@@ -10,16 +12,14 @@
 import {
   ApplicationFailure,
   continueAsNew,
-  patched,
   proxyActivities,
   setHandler,
-  sleep,
-  TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import { installTenantPauseHandlers, withTenantPause } from '@apexseo/worker-sdk/workflow';
 import type { AuditActivities, LlmRatingActivities, RatedPage } from './audit-activities-contract.js';
 import { progressQuery } from './audit-queries.js';
+import { llmStepWaitsOut, untilPlatformRecovers } from './platform-outages.js';
 import type {
   AuditPhase,
   AuditProgress,
@@ -35,26 +35,40 @@ const DEFAULT_ACTIVITIES_PER_RUN = 500;
 
 // Bookkeeping activities retry without a limit (backing off to once a minute): a store outage delays an
 // audit, it never drops one. Only invalid input is final.
+const BOOKKEEPING_RETRY = {
+  initialInterval: '1 second',
+  maximumInterval: '1 minute',
+  nonRetryableErrorTypes: ['InvalidAuditInput'],
+};
 const control = proxyActivities<AuditActivities>({
   startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '1 minute',
-    nonRetryableErrorTypes: ['InvalidAuditInput'],
-  },
+  retry: BOOKKEEPING_RETRY,
 });
+// Building the site context reads every collected page's facts in chunks and heartbeats per chunk: a large site
+// may take minutes, which must not read as a timeout retried forever; a lost worker is noticed within a minute.
+const contextWork = proxyActivities<AuditActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: BOOKKEEPING_RETRY,
+});
+// Page steps: the attempt limit bounds what a page, its site or the tenant's provider can cost; failures of the
+// platform itself do not use it up (`untilPlatformRecovers`). Every page step heartbeats while it runs, so a lost
+// worker shows as a heartbeat timeout after seconds rather than the whole start-to-close timeout.
 const discovery = proxyActivities<AuditActivities>({
   startToCloseTimeout: '15 minutes',
   heartbeatTimeout: '1 minute',
   retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
 });
+// A collection is one fetch, capped at 30 s by the fetcher (connect, headers and idle body timers inside a 30 s
+// total deadline), plus its store writes, each capped by its client (ClickHouse requests at 30 s, Neo4j connection
+// acquisition and transaction retries at 30 s each). A live worker heartbeats every 5 s, so a lost one is noticed
+// after the 30 s heartbeat timeout; the start-to-close timeout only bounds an attempt that overran every cap.
 const pageWork = proxyActivities<AuditActivities>({
   startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: { maximumAttempts: 3, initialInterval: '1 second', backoffCoefficient: 2 },
 });
-// The SDK heartbeats LLM activities while they run, so a crashed worker's call is retried after the heartbeat
-// timeout rather than the whole start-to-close timeout. The attempt limit bounds what a page or the tenant's
-// provider can cost; failures of the platform itself do not use it up (see `ratePage`).
+// The SDK heartbeats LLM activities while they run.
 const llmWork = proxyActivities<LlmRatingActivities>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '30 seconds',
@@ -65,22 +79,6 @@ const llmWork = proxyActivities<LlmRatingActivities>({
     nonRetryableErrorTypes: ['TenantPaused', 'KeyNotFound'],
   },
 });
-
-/**
- * Failure types of the platform's own parts, not of the page or the tenant's provider: the key service (down,
- * 5xx, refusing the worker's token) and the result stores (`ResultStoreUnavailable`, see llm-rating-activity.ts).
- * Together with activity timeouts (a lost worker) they delay a page's rating; they never turn it into a failure.
- */
-const PLATFORM_FAILURE_TYPES: ReadonlySet<string> = new Set([
-  'KeyServiceError',
-  'KeyServiceUnauthorized',
-  'ResultStoreUnavailable',
-]);
-/** Marks histories whose rating step waits out platform failures (older histories recorded the page lost). */
-const PLATFORM_RETRY_PATCH = 'rate-page-waits-out-platform-failures';
-/** Waits between rounds of the rating step: 15 s, 30 s, then once a minute. */
-const PLATFORM_RETRY_FIRST_DELAY_MS = 15_000;
-const PLATFORM_RETRY_MAX_DELAY_MS = 60_000;
 
 interface MutableState {
   scope: AuditScope | null;
@@ -132,16 +130,14 @@ export async function auditSite(input: AuditSiteInput, carried?: AuditSiteState)
   if (state.phase === 'starting' || state.phase === 'discovering') {
     state.phase = 'discovering';
     try {
-      const found = await discovery.discoverPages({
-        scope,
-        limits: input.limits,
-        allowHosts: input.allowHosts ?? [],
-      });
+      const found = await untilPlatformRecovers(() =>
+        discovery.discoverPages({ scope, limits: input.limits, allowHosts: input.allowHosts ?? [] }),
+      );
       state.urls = found.urls;
       state.counts.skipped += found.skipped;
       state.counts.outsideList += found.skipped;
     } catch (err) {
-      // Discovery failed past its retries: the start URL gets the recorded error and the audit completes.
+      // Discovery failed past its retries on the site: the start URL gets the recorded error and the audit completes.
       state.urls = [];
       state.counts.outsideList++;
       await recordLostPage(scope, input.siteUrl, err, state);
@@ -153,7 +149,9 @@ export async function auditSite(input: AuditSiteInput, carried?: AuditSiteState)
   if (state.phase === 'collecting') {
     await forEachBounded(state, input, budget, async (url) => {
       try {
-        const result = await pageWork.collectPage({ scope, url, allowHosts: input.allowHosts ?? [] });
+        const result = await untilPlatformRecovers(() =>
+          pageWork.collectPage({ scope, url, allowHosts: input.allowHosts ?? [] }),
+        );
         if (result.collected) state.collected.push(url);
         else if (result.outcome.kind === 'skipped') state.counts.skipped++;
         else state.counts.failed++;
@@ -161,7 +159,7 @@ export async function auditSite(input: AuditSiteInput, carried?: AuditSiteState)
         await recordLostPage(scope, url, err, state);
       }
     });
-    await control.buildSiteContext({ scope, urls: state.collected });
+    await contextWork.buildSiteContext({ scope, urls: state.collected });
     state.phase = 'rating';
     state.cursor = 0;
   }
@@ -229,11 +227,11 @@ async function ratePage(
   url: string,
   state: MutableState,
 ): Promise<RatedPage> {
-  if (input.scoring !== 'llm') return pageWork.ratePageHeuristic({ scope, url });
+  if (input.scoring !== 'llm') return untilPlatformRecovers(() => pageWork.ratePageHeuristic({ scope, url }));
   const provider = input.provider ?? 'openai';
-  for (let round = 1; ; round++) {
-    try {
-      return await withTenantPause({ tenantId: input.tenantId, provider }, async () => {
+  return untilPlatformRecovers(
+    () =>
+      withTenantPause({ tenantId: input.tenantId, provider }, async () => {
         state.parked = false;
         try {
           return await llmWork.ratePageLlm({
@@ -247,23 +245,9 @@ async function ratePage(
           state.parked = isPause(err);
           throw err;
         }
-      });
-    } catch (err) {
-      // The step's attempts ran out on a platform outage (e.g. a worker crash used one attempt and the key
-      // service was down for the others): wait on a durable timer and run the step again with fresh attempts.
-      if (!isPlatformFailure(err) || !patched(PLATFORM_RETRY_PATCH)) throw err;
-      await sleep(Math.min(PLATFORM_RETRY_MAX_DELAY_MS, PLATFORM_RETRY_FIRST_DELAY_MS * 2 ** (round - 1)));
-    }
-  }
-}
-
-/** True when the step's last failure is the platform's (lost worker, key service, result store). */
-function isPlatformFailure(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if (e instanceof TimeoutFailure) return true;
-    if (e instanceof ApplicationFailure) return e.type != null && PLATFORM_FAILURE_TYPES.has(e.type);
-  }
-  return false;
+      }),
+    llmStepWaitsOut,
+  );
 }
 
 function isPause(err: unknown): boolean {
@@ -273,7 +257,7 @@ function isPause(err: unknown): boolean {
   return false;
 }
 
-/** A page whose activity failed past its retries still gets an outcome: `error: internal` with the cause. */
+/** A page whose step failed past its retries for a reason of its own gets an outcome: `error: internal`, the cause. */
 async function recordLostPage(
   scope: AuditScope,
   url: string,
