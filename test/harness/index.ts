@@ -17,6 +17,9 @@ export { startTemporal, temporalSearchAttributes, temporalDynamicConfig } from '
 export type { StartTemporalOptions } from './services/temporal.js';
 export { startClickHouse } from './services/clickhouse.js';
 export { startNeo4j } from './services/neo4j.js';
+export { startPlatformServices } from './services/platform.js';
+export type { RunningPlatform } from './services/platform.js';
+export { freePort } from './process/free-port.js';
 export { ServiceRegistry } from './services/registry.js';
 export type { ServiceRegistryOptions } from './services/registry.js';
 export { HarnessError } from './errors.js';

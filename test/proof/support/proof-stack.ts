@@ -17,10 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import {
   createDatabaseOn,
-  startClickHouse,
-  startNeo4j,
-  startPostgres,
-  startTemporal,
+  freePort,
+  startPlatformServices,
   type ClickHouseSettings,
   type Neo4jSettings,
   type PostgresSettings,
@@ -39,7 +37,6 @@ import {
   type StoreClients,
 } from '../../../packages/eeat-worker/src/worker/store-clients.js';
 import { startKeyServiceRecorder, type KeyServiceRecorder } from './key-service-recorder.js';
-import { freePort } from './ports.js';
 import { serviceRestarter, type ServiceRestarter } from './service-restart.js';
 import { startFleetWorker, type FleetWorker } from './worker-fleet.js';
 
@@ -106,18 +103,9 @@ export async function startProofStack(options: ProofStackOptions): Promise<Proof
     await rm(root, { recursive: true, force: true });
   };
   try {
-    const [postgres, temporal, clickhouse, neo4j] = await Promise.all([
-      startPostgres(),
-      startTemporal(),
-      startClickHouse(),
-      startNeo4j(),
-    ]);
-    cleanups.push(
-      () => postgres.stop(),
-      () => temporal.stop(),
-      () => clickhouse.stop(),
-      () => neo4j.stop(),
-    );
+    const platform = await startPlatformServices();
+    cleanups.push(() => platform.stop());
+    const { postgres, temporal, clickhouse, neo4j } = platform;
     const restarter = serviceRestarter(root);
     cleanups.push(() => restarter.stopAll());
 

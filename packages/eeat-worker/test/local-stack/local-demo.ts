@@ -10,13 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import {
-  createDatabaseOn,
-  startClickHouse,
-  startNeo4j,
-  startPostgres,
-  startTemporal,
-} from '../../../../test/harness/index.js';
+import { createDatabaseOn, startPlatformServices } from '../../../../test/harness/index.js';
 import { startKeyService } from '../../../../test/harness/key-service.js';
 import { KeyServiceAdmin } from '../../src/cli/key-service-admin.js';
 import { renderProgress } from '../../src/cli/progress-bar.js';
@@ -73,19 +67,10 @@ export async function runLocalDemo(options: LocalDemoOptions = {}): Promise<Loca
       : null;
 
     log('[demo] starting PostgreSQL, Temporal, ClickHouse and Neo4j ...');
-    const [postgres, temporal, clickhouse, neo4j] = await Promise.all([
-      startPostgres(),
-      startTemporal(),
-      startClickHouse(),
-      startNeo4j(),
-    ]);
-    cleanups.push(
-      () => postgres.stop(),
-      () => temporal.stop(),
-      () => clickhouse.stop(),
-      () => neo4j.stop(),
-    );
-    for (const s of [postgres, temporal, clickhouse, neo4j]) log(`[demo]   ${s.description}`);
+    const platform = await startPlatformServices();
+    cleanups.push(() => platform.stop());
+    const { postgres, temporal, clickhouse, neo4j } = platform;
+    for (const description of platform.descriptions) log(`[demo]   ${description}`);
 
     const keys = await startKeyService({
       postgres: await createDatabaseOn(postgres.settings, 'apexseo_keys'),

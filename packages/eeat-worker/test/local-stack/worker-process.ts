@@ -1,39 +1,50 @@
 /**
- * Runs the worker binary (`src/main.ts`) as its own process, one per pool, the way a pod runs it, and waits for
- * its `/readyz`. Stops it with SIGTERM (graceful shutdown) and kills it if it lingers.
+ * Runs the worker binary (`src/main.ts`) as its own process, the way a pod runs it: its own metrics ports, its
+ * output kept in memory (and appended to a log file when asked, e.g. for a leak scan), ready once `/readyz`
+ * answers. It can be stopped gracefully (SIGTERM, as Kubernetes does) or killed outright (SIGKILL, a node loss).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createWriteStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../../test/harness/index.js';
+
+export { freePort };
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
-export interface WorkerProcess {
-  readonly taskQueue: string;
-  readonly metricsPort: number;
-  logs(): string;
-  stop(): Promise<void>;
+export interface WorkerProcessOptions {
+  /** Names the process in errors. @default the task queue */
+  readonly name?: string;
+  /** Also append everything the process prints to this file. */
+  readonly logFile?: string;
+  /** @default 180 s */
+  readonly readyTimeoutMs?: number;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+export interface WorkerProcess {
+  readonly name: string;
+  readonly taskQueue: string;
+  readonly pid: number;
+  readonly metricsUrl: string;
+  readonly temporalMetricsUrl: string;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+  exited(): boolean;
+  /** SIGTERM and wait for the exit (SIGKILL after 60 s); resolves with how long the exit took, in ms. */
+  stop(): Promise<number>;
+  /** SIGKILL: no grace, no cleanup. */
+  kill(): Promise<void>;
 }
 
 export async function startWorkerProcess(
   taskQueue: string,
-  env: Record<string, string>,
-  readyTimeoutMs = 180_000,
+  env: Readonly<Record<string, string>>,
+  options: WorkerProcessOptions = {},
 ): Promise<WorkerProcess> {
-  const metricsPort = await freePort();
+  const name = options.name ?? taskQueue;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 180_000;
+  const [metricsPort, temporalMetricsPort] = await Promise.all([freePort(), freePort()]);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -41,23 +52,33 @@ export async function startWorkerProcess(
       ...env,
       APEXSEO_TASK_QUEUE: taskQueue,
       APEXSEO_METRICS_PORT: String(metricsPort),
-      APEXSEO_TEMPORAL_METRICS_PORT: '0',
+      APEXSEO_TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const logFile = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
   let output = '';
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  const capture = (chunk: Buffer): void => {
+    output += chunk.toString('utf8');
+    logFile?.write(chunk);
+  };
+  child.stdout?.on('data', capture);
+  child.stderr?.on('data', capture);
   let exited = false;
-  child.once('exit', () => (exited = true));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      logFile?.end();
+      resolve();
+    }),
+  );
+
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
-    if (exited) throw new Error(`worker ${taskQueue} exited before it was ready:\n${output.slice(-4000)}`);
+    if (exited) throw new Error(`worker ${name} exited before it was ready:\n${output.slice(-4000)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(
-        `worker ${taskQueue} not ready within ${readyTimeoutMs / 1000} s:\n${output.slice(-4000)}`,
-      );
+      throw new Error(`worker ${name} not ready within ${readyTimeoutMs / 1000} s:\n${output.slice(-4000)}`);
     }
     try {
       const res = await fetch(`http://127.0.0.1:${metricsPort}/readyz`, {
@@ -69,17 +90,28 @@ export async function startWorkerProcess(
     }
     await sleep(500);
   }
+
   return {
+    name,
     taskQueue,
-    metricsPort,
-    logs: () => output,
+    pid: child.pid ?? -1,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    temporalMetricsUrl: `http://127.0.0.1:${temporalMetricsPort}/metrics`,
+    output: () => output,
+    exited: () => exited,
     async stop() {
-      if (exited) return;
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      if (exited) return 0;
+      const started = Date.now();
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await gone;
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      await exit;
       clearTimeout(timer);
+      return Date.now() - started;
+    },
+    async kill() {
+      if (exited) return;
+      child.kill('SIGKILL');
+      await exit;
     },
   };
 }

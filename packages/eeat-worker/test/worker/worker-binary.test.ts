@@ -86,12 +86,12 @@ describe('worker binary', () => {
         allowHosts: [site.allowHost],
       });
       expect((await started.handle.result()).counts).toMatchObject({ total: 1, audited: 1 });
-      expect(worker.logs()).not.toMatch(/webpack|Workflow bundle created/);
+      expect(worker.output()).not.toMatch(/webpack|Workflow bundle created/);
     } finally {
       await connection.close();
     }
     await worker.stop();
-    expect(worker.logs()).toContain('worker stopped');
+    expect(worker.output()).toContain('worker stopped');
     worker = undefined;
   }, 300_000);
 });
