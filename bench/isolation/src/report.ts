@@ -101,12 +101,18 @@ const toPoints = (
 ): Array<[number, number]> =>
   series.filter((_, i) => i % 2 === 0 || i === series.length - 1).map((p) => [p.t / 1000, p[key]]);
 
+export interface PanelRuns {
+  readonly a?: RunResult | undefined;
+  readonly b: RunResult;
+  readonly c?: RunResult | undefined;
+  readonly d?: RunResult | undefined;
+}
+
 export function scalingPanels(
-  b: RunResult,
-  c: RunResult | undefined,
-  a: RunResult | undefined,
+  { a, b, c, d }: PanelRuns,
   settings: ScalingSettings,
   rate: number,
+  admitRate: number,
 ): {
   panels: Panel[];
   models: Record<string, ReplicaPoint[]>;
@@ -150,34 +156,32 @@ export function scalingPanels(
       ],
     });
   }
-  if (c) {
-    const standard = settings.pools.find((p) => p.pool === 'standard');
-    if (standard) {
-      const endC = Math.max(...c.backlog.map((s) => s.t));
-      const model = modelReplicas(backlogSeries(c, c.queues.standard, standard), standard, endC);
-      models['C-shared'] = model;
-      panels.push({
-        title: 'Run C, one shared queue (eeat-shared): no isolation, same flood',
-        leftLabel: 'backlog (tasks)',
-        rightLabel: 'replicas (standard settings)',
-        markers: c.flood ? [{ x: c.flood.floodStartT / 1000, label: 'flood dumped' }] : [],
-        series: [
-          { label: 'backlog', color: '#1f77b4', axis: 'left', points: toPoints(model, 'backlog') },
-          {
-            label: 'requested replicas',
-            color: '#ff7f0e',
-            axis: 'right',
-            step: true,
-            points: toPoints(model, 'requested'),
-          },
-        ],
-      });
-    }
+  const standard = settings.pools.find((p) => p.pool === 'standard');
+  if (c && standard) {
+    const endC = Math.max(...c.backlog.map((s) => s.t));
+    const model = modelReplicas(backlogSeries(c, c.queues.standard, standard), standard, endC);
+    models['C-shared'] = model;
+    panels.push({
+      title: 'Run C, one shared queue (eeat-shared): no isolation, same flood',
+      leftLabel: 'backlog (tasks)',
+      rightLabel: 'replicas (standard settings)',
+      markers: c.flood ? [{ x: c.flood.floodStartT / 1000, label: 'flood dumped' }] : [],
+      series: [
+        { label: 'backlog', color: '#1f77b4', axis: 'left', points: toPoints(model, 'backlog') },
+        {
+          label: 'requested replicas',
+          color: '#ff7f0e',
+          axis: 'right',
+          step: true,
+          points: toPoints(model, 'requested'),
+        },
+      ],
+    });
   }
-  const latencyPoints = (r: RunResult | undefined): Array<[number, number]> =>
+  const latencyPoints = (r: RunResult | undefined, unit = 1000): Array<[number, number]> =>
     (r?.latencies ?? [])
       .filter((l) => l.endToEndMs !== null)
-      .map((l): [number, number] => [Number(l.workflowId.slice(4)) / rate, (l.endToEndMs ?? 0) / 1000])
+      .map((l): [number, number] => [Number(l.workflowId.slice(4)) / rate, (l.endToEndMs ?? 0) / unit])
       .sort((x, y) => x[0] - y[0]);
   panels.push({
     title: 'Priority audits: end-to-end latency by arrival time (A alone, B isolated flood, C shared queue)',
@@ -192,5 +196,17 @@ export function scalingPanels(
         : []),
     ],
   });
+  if (d) {
+    panels.push({
+      title: `Priority audits in milliseconds: A alone vs D, the flood admitted at ${admitRate} starts/s`,
+      leftLabel: 'end-to-end latency (ms)',
+      rightLabel: '',
+      markers: d.flood ? [{ x: d.flood.floodStartT / 1000, label: 'admission starts' }] : [],
+      series: [
+        { label: 'A: alone', color: '#2ca02c', axis: 'left', points: latencyPoints(a, 1) },
+        { label: 'D: flood through admission', color: '#9467bd', axis: 'left', points: latencyPoints(d, 1) },
+      ],
+    });
+  }
   return { panels, models };
 }

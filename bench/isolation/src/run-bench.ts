@@ -128,7 +128,12 @@ async function main(): Promise<void> {
     );
     let peakReplicas: Record<string, number> = {};
     if (results.B) {
-      const { panels, models } = scalingPanels(results.B, results.C, results.A, scaling, config.rate);
+      const { panels, models } = scalingPanels(
+        { a: results.A, b: results.B, c: results.C, d: results.D },
+        scaling,
+        config.rate,
+        config.floodAdmitRate,
+      );
       peakReplicas = Object.fromEntries(
         Object.entries(models).map(([k, m]) => [k, Math.max(...m.map((p) => p.requested))]),
       );

@@ -46,6 +46,7 @@ function renderPanel(panel: Panel, top: number, xMax: number): string {
       Math.max(0, ...panel.series.filter((s) => s.axis === axis).flatMap((s) => s.points.map((p) => p[1]))),
     );
   const yMax = { left: maxOf('left'), right: maxOf('right') };
+  const hasRight = panel.series.some((s) => s.axis === 'right');
   const sx = (x: number): number => MARGIN.left + (x / xMax) * plotW;
   const sy = (axis: 'left' | 'right', v: number): number => y0 + plotH - (v / yMax[axis]) * plotH;
   const parts: string[] = [];
@@ -62,9 +63,10 @@ function renderPanel(panel: Panel, top: number, xMax: number): string {
     parts.push(
       `<text x="${MARGIN.left - 6}" y="${y + 4}" font-size="11" text-anchor="end">${tick(frac * yMax.left)}</text>`,
     );
-    parts.push(
-      `<text x="${MARGIN.left + plotW + 6}" y="${y + 4}" font-size="11">${tick(frac * yMax.right)}</text>`,
-    );
+    if (hasRight)
+      parts.push(
+        `<text x="${MARGIN.left + plotW + 6}" y="${y + 4}" font-size="11">${tick(frac * yMax.right)}</text>`,
+      );
   }
   const xStep = niceMax(xMax / 8);
   for (let x = 0; x <= xMax; x += xStep) {
