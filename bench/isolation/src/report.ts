@@ -3,7 +3,7 @@ import type { RunResult } from './run-one.js';
 import { summarise, type Summary } from './percentiles.js';
 import { modelReplicas, type ReplicaPoint } from './replica-model.js';
 import type { PoolScaling, ScalingSettings } from './scaled-objects.js';
-import type { Panel } from './svg-chart.js';
+import type { Panel, Series } from './svg-chart.js';
 
 export interface RunFigures {
   readonly run: string;
@@ -101,6 +101,32 @@ const toPoints = (
 ): Array<[number, number]> =>
   series.filter((_, i) => i % 2 === 0 || i === series.length - 1).map((p) => [p.t / 1000, p[key]]);
 
+/** Backlog, the replicas KEDA requests and (optionally) what the HPA would run, for one pool's panel. */
+function scalingSeries(model: readonly ReplicaPoint[], { withHpa }: { withHpa: boolean }): Series[] {
+  return [
+    { label: 'backlog', color: '#1f77b4', axis: 'left', points: toPoints(model, 'backlog') },
+    {
+      label: 'requested replicas',
+      color: '#ff7f0e',
+      axis: 'right',
+      step: true,
+      points: toPoints(model, 'requested'),
+    },
+    ...(withHpa
+      ? [
+          {
+            label: 'replicas after HPA',
+            color: '#2ca02c',
+            axis: 'right' as const,
+            step: true,
+            dashed: true,
+            points: toPoints(model, 'replicas'),
+          },
+        ]
+      : []),
+  ];
+}
+
 export interface PanelRuns {
   readonly a?: RunResult | undefined;
   readonly b: RunResult;
@@ -136,24 +162,7 @@ export function scalingPanels(
       leftLabel: 'backlog (tasks)',
       rightLabel: 'replicas',
       markers,
-      series: [
-        { label: 'backlog', color: '#1f77b4', axis: 'left', points: toPoints(model, 'backlog') },
-        {
-          label: 'requested replicas',
-          color: '#ff7f0e',
-          axis: 'right',
-          step: true,
-          points: toPoints(model, 'requested'),
-        },
-        {
-          label: 'replicas after HPA',
-          color: '#2ca02c',
-          axis: 'right',
-          step: true,
-          dashed: true,
-          points: toPoints(model, 'replicas'),
-        },
-      ],
+      series: scalingSeries(model, { withHpa: true }),
     });
   }
   const standard = settings.pools.find((p) => p.pool === 'standard');
@@ -166,16 +175,7 @@ export function scalingPanels(
       leftLabel: 'backlog (tasks)',
       rightLabel: 'replicas (standard settings)',
       markers: c.flood ? [{ x: c.flood.floodStartT / 1000, label: 'flood dumped' }] : [],
-      series: [
-        { label: 'backlog', color: '#1f77b4', axis: 'left', points: toPoints(model, 'backlog') },
-        {
-          label: 'requested replicas',
-          color: '#ff7f0e',
-          axis: 'right',
-          step: true,
-          points: toPoints(model, 'requested'),
-        },
-      ],
+      series: scalingSeries(model, { withHpa: false }),
     });
   }
   const latencyPoints = (r: RunResult | undefined, unit = 1000): Array<[number, number]> =>

@@ -144,7 +144,7 @@ async function main(): Promise<void> {
       );
       const svg = renderChartSvg(
         panels,
-        `Isolation benchmark (${config.mode}), ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length}-core shared machine. Backlog = DescribeTaskQueue approximateBacklogCount summed over the trigger's queueTypes.`,
+        `Isolation benchmark (${config.resultsName}), ${cpus().length}-core machine; when each run was measured: bench/isolation/README.md. Backlog = DescribeTaskQueue approximateBacklogCount summed over the trigger's queueTypes.`,
       );
       writeFileSync(join(outDir, 'isolation.png'), svgToPng(svg));
       writeFileSync(join(outDir, 'replicas.json'), JSON.stringify(models));
