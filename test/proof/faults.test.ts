@@ -6,6 +6,10 @@
  *
  * The kill -9 scenario runs alongside the others: the SDK heartbeats the LLM activity while it runs, so the server
  * hands the killed worker's activity to another worker once its 30-second heartbeat timeout passes.
+ *
+ * A platform fault delays pages, it never fails one: after every scenario no page is recorded as failed. The key
+ * service and ClickHouse scenarios also check, in the workflow histories, that the outage really hit the steps
+ * they are about (key fetches of the LLM step; the collection step's store write).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import neo4j, { type Integer } from 'neo4j-driver';
@@ -15,10 +19,12 @@ import {
   incompleteOrDuplicated,
   ledgerOf,
   startAudits,
+  withFailedPages,
   type AuditLedgerEntry,
   type AuditRequest,
 } from './support/audit-ledger.js';
 import { startProofStack, type ProofStack } from './support/proof-stack.js';
+import { startSampleSite, type SampleSite } from '../../packages/eeat-worker/src/sample-site-server.js';
 import { plainRubricAnswer } from './support/rubric-answer.js';
 import { randomTenantKey } from './support/test-keys.js';
 import { sleep, waitFor } from './support/wait.js';
@@ -28,6 +34,10 @@ import type { StartedAudit } from '../../packages/eeat-worker/src/routing/start-
 const PAGES = 2;
 const AUDITS_PER_SCENARIO = 2;
 const KEY_SERVICE_DOWN_SECONDS = 60;
+/** More pages than the audits' per-host concurrency (2): later rating batches fetch keys during the outage. */
+const KEY_OUTAGE_PAGES = 4;
+/** How long the slow sample site holds each page back, so a collection is in flight when ClickHouse stops. */
+const SLOW_PAGE_MS = 5_000;
 
 interface Scenario {
   readonly tenantId: string;
@@ -52,6 +62,7 @@ function scenario(name: string, plan: 'mrr' | 'ltd'): Scenario {
 
 describe('audits survive faults and complete exactly once', { timeout: 600_000 }, () => {
   let stack: ProofStack;
+  let slowSite: SampleSite;
   let standardA: FleetWorker;
   let priorityA: FleetWorker;
   const ledgers = new Map<string, AuditLedgerEntry[]>();
@@ -66,10 +77,10 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
   };
 
   /** Starts a scenario's audits and resolves once the stand-in has its first call: the audits are mid-way. */
-  async function begin(s: Scenario, answerDelayMs: number): Promise<void> {
+  async function begin(s: Scenario, answerDelayMs: number, pages = PAGES): Promise<void> {
     await stack.putKey(s.tenantId, s.key);
     stack.llm.setDefault(s.key, { kind: 'ok', json: plainRubricAnswer, delayMs: answerDelayMs });
-    s.runs = await startAudits(stack.client, stack.site, s.requests, PAGES);
+    s.runs = await startAudits(stack.client, stack.site, s.requests, pages);
     await waitFor(
       `the first LLM call of ${s.tenantId}`,
       () => (stack.llm.calls(s.key) > 0 ? true : undefined),
@@ -110,6 +121,34 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
     return retried;
   }
 
+  /** Activity types a workflow has scheduled so far. */
+  async function scheduledActivities(run: StartedAudit): Promise<string[]> {
+    const history = await stack.client.workflow.getHandle(run.workflowId).fetchHistory();
+    return (history.events ?? []).flatMap(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+    );
+  }
+
+  /** Why attempts of `activityType` failed in the given runs: every failure recorded for a retried or failed attempt. */
+  async function attemptFailures(runs: readonly StartedAudit[], activityType: string): Promise<string[]> {
+    const failures: string[] = [];
+    for (const run of runs) {
+      const history = await stack.client.workflow.getHandle(run.workflowId).fetchHistory();
+      const activityTypes = new Map<string, string>();
+      for (const event of history.events ?? []) {
+        const scheduled = event.activityTaskScheduledEventAttributes;
+        if (scheduled) activityTypes.set(String(event.eventId), scheduled.activityType?.name ?? 'unknown');
+        const started = event.activityTaskStartedEventAttributes;
+        if (started?.lastFailure && activityTypes.get(String(started.scheduledEventId)) === activityType)
+          failures.push(started.lastFailure.message ?? '');
+        const failed = event.activityTaskFailedEventAttributes;
+        if (failed?.failure && activityTypes.get(String(failed.scheduledEventId)) === activityType)
+          failures.push(failed.failure.message ?? '');
+      }
+    }
+    return failures;
+  }
+
   async function finish(s: Scenario, timeoutMs: number): Promise<AuditLedgerEntry[]> {
     await awaitAudits(s.runs, timeoutMs);
     const ledger = await ledgerOf(
@@ -122,6 +161,7 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
   }
 
   beforeAll(async () => {
+    slowSite = await startSampleSite({ pageDelayMs: SLOW_PAGE_MS });
     stack = await startProofStack({ name: 'faults' });
     [standardA, priorityA] = await Promise.all([
       stack.startWorker('standard-a', 'eeat-standard'),
@@ -136,6 +176,7 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
       );
     }
     await stack?.close();
+    await slowSite?.close();
   }, 180_000);
 
   it('should complete every audit once when a worker is killed with SIGKILL in the middle of an activity (started here, checked last)', async () => {
@@ -151,15 +192,25 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
     await stack.temporal.restart();
     const ledger = await finish(scenarios.temporal, 300_000);
     expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
+    expect(withFailedPages(ledger)).toEqual([]);
   });
 
   it(`should complete every audit once when the key service is down for ${KEY_SERVICE_DOWN_SECONDS} s`, async () => {
-    await begin(scenarios.keys, 1_500);
+    // The first rating batch is in flight when the key service stops; the next ones fetch keys during the outage.
+    await begin(scenarios.keys, 1_500, KEY_OUTAGE_PAGES);
     await stack.stopWorkerKeyService();
     await sleep(KEY_SERVICE_DOWN_SECONDS * 1000);
     await stack.startWorkerKeyService();
     const ledger = await finish(scenarios.keys, 420_000);
     expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
+    expect(withFailedPages(ledger)).toEqual([]);
+    const refused = (await attemptFailures(scenarios.keys.runs, 'ratePageLlm')).filter((m) =>
+      /Key service .*unreachable/.test(m),
+    );
+    console.info(
+      `[proof] key-service outage as the workflows saw it: ${refused.length} ratePageLlm attempts failed on the unreachable key service`,
+    );
+    expect(refused.length).toBeGreaterThan(0);
   });
 
   it('should complete every audit once across a PostgreSQL restart', async () => {
@@ -174,10 +225,31 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
     });
     const ledger = await finish(scenarios.postgres, 300_000);
     expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
+    expect(withFailedPages(ledger)).toEqual([]);
   });
 
-  it('should complete every audit once when ClickHouse is down while results are written', async () => {
-    await begin(scenarios.clickhouse, 1_000);
+  it('should complete every audit once when ClickHouse is down while pages are collected and results are written', async () => {
+    // One audit is rating (a slow answer: its result write comes during the outage), the other one, on a slow
+    // site, is collecting (its page's store write comes during the outage) when ClickHouse stops.
+    const s = scenarios.clickhouse;
+    const [rating, collecting] = s.requests as [AuditRequest, AuditRequest];
+    await stack.putKey(s.tenantId, s.key);
+    stack.llm.setDefault(s.key, { kind: 'ok', json: plainRubricAnswer, delayMs: 4_000 });
+    s.runs = [
+      ...(await startAudits(stack.client, stack.site, [rating], PAGES)),
+      ...(await startAudits(stack.client, slowSite, [collecting], PAGES)),
+    ];
+    const slowRun = s.runs[1] as StartedAudit;
+    await waitFor(
+      `the first LLM call of ${s.tenantId}`,
+      () => (stack.llm.calls(s.key) > 0 ? true : undefined),
+      240_000,
+    );
+    await waitFor(
+      `the collection step of ${collecting.auditId}`,
+      async () => ((await scheduledActivities(slowRun)).includes('collectPage') ? true : undefined),
+      240_000,
+    );
     await stack.restarter.stop('clickhouse');
     await sleep(20_000);
     await stack.restarter.start(
@@ -186,6 +258,14 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
     );
     const ledger = await finish(scenarios.clickhouse, 300_000);
     expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
+    expect(withFailedPages(ledger)).toEqual([]);
+    const storeFailures = (await attemptFailures([slowRun], 'collectPage')).filter((m) =>
+      m.startsWith('result store: '),
+    );
+    console.info(
+      `[proof] ClickHouse outage as the collection step saw it: ${storeFailures.length} collectPage attempts failed on the result store`,
+    );
+    expect(storeFailures.length).toBeGreaterThan(0);
   });
 
   it('should complete every audit once when Neo4j is down while results are written', async () => {
@@ -207,6 +287,7 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
     );
     const ledger = await finish(scenarios.neo4j, 300_000);
     expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
+    expect(withFailedPages(ledger)).toEqual([]);
     console.info(
       `[proof] Neo4j outage as the workflows saw it: ${(await retriedActivities(scenarios.neo4j)).join(', ') || 'no activity retried'}`,
     );
@@ -218,6 +299,7 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
     await stack.startWorker('priority-b', 'eeat-priority');
     const ledger = await finish(scenarios.sigterm, 300_000);
     expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
+    expect(withFailedPages(ledger)).toEqual([]);
     // Finished, not abandoned: no LLM activity of these audits timed out or needed a second attempt.
     for (const run of scenarios.sigterm.runs) {
       const history = await stack.client.workflow.getHandle(run.workflowId).fetchHistory();
@@ -235,5 +317,6 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
   it('should have completed the audits of the SIGKILLed worker exactly once', async () => {
     const ledger = await finish(scenarios.kill, 480_000);
     expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
+    expect(withFailedPages(ledger)).toEqual([]);
   }, 600_000);
 });
