@@ -89,6 +89,33 @@ describe('auditSite with LLM scoring through the tenant key', () => {
     expect(history).not.toContain(apiKey);
   }, 300_000);
 
+  it('should record a page as failed without waiting when the provider refuses the request (the page’s failure, not an outage)', async () => {
+    const tenantId = `refused-${suffix}`;
+    const refusedKey = `${apiKey}-refused`;
+    await putKey(tenantId, refusedKey);
+    llm.setDefault(refusedKey, { kind: 'bad_request' });
+    const started = await startAudit(workers.client, {
+      tenantId,
+      plan: 'mrr',
+      siteUrl: `${site.origin}/`,
+      limits: { pages: 1, depth: 0, concurrencyPerHost: 1 },
+      scoring: 'llm',
+      provider: 'openai',
+      allowHosts: [site.allowHost],
+    });
+    const result = await started.handle.result();
+    const outcomes = (await stores.results.auditPages(tenantId, started.auditId))
+      .filter((p) => p.outcome !== 'skipped')
+      .map((p) => `${p.outcome}: ${p.outcomeReason}`);
+    expect(outcomes).toEqual(['error: internal']);
+    expect(result.counts).toMatchObject({ audited: 0, failed: 1 });
+    expect(llm.calls(refusedKey)).toBe(1);
+    const timers = ((await started.handle.fetchHistory()).events ?? []).filter(
+      (e) => e.timerStartedEventAttributes,
+    );
+    expect(timers).toEqual([]);
+  }, 300_000);
+
   it('should park a paused tenant’s audit and finish it after `apexseo tenant resume`', async () => {
     const tenantId = `paused-${suffix}`;
     const keyVersion = await putKey(tenantId, `${apiKey}-paused`);
