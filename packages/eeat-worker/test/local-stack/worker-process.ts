@@ -9,8 +9,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../../../test/harness/index.js';
 
-export { freePort };
-
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 export interface WorkerProcessOptions {

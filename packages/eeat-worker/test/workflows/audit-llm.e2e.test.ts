@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, useServices } from '../../../../test/harness/index.js';
-import { startKeyService, type RunningKeyService } from '../../../../test/harness/key-service.js';
-import { startLlmStandIn, type LlmStandIn } from '../../../../test/stand-ins/llm-provider.js';
+import { useServices } from '../../../../test/harness/index.js';
 import { startAudit } from '../../src/routing/start-audit.js';
-import { startSampleSite, type SampleSite } from '../../src/sample-site-server.js';
 import { progressQuery } from '../../src/workflows/audit-queries.js';
 import { runCli } from '../cli/run-cli.js';
-import { carefulAnswerForGuide } from '../scoring/rubric-answers.js';
-import { startAuditWorkers, type RunningWorkers } from '../support/audit-workers.js';
+import { startLlmAuditStack, type LlmAuditStack } from '../support/llm-audit-stack.js';
 import { openStores, uniqueSuffix, type TestStores } from '../support/stores.js';
 
 /**
@@ -21,60 +14,30 @@ import { openStores, uniqueSuffix, type TestStores } from '../support/stores.js'
  */
 describe('auditSite with LLM scoring through the tenant key', () => {
   let stores: TestStores;
-  let keys: RunningKeyService;
-  let llm: LlmStandIn;
-  let site: SampleSite;
-  let workers: RunningWorkers;
-  let dir: string;
-  let adminTokenFile: string;
+  let stack: LlmAuditStack;
   const suffix = uniqueSuffix();
   const apiKey = `sk-eeat-${randomUUID()}`;
 
-  async function putKey(tenantId: string, key: string): Promise<number> {
-    const res = await fetch(`${keys.url}/v1/tenants/${tenantId}/keys/openai`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${keys.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ apiKey: key }),
-    });
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { keyVersion: number }).keyVersion;
-  }
-
   beforeAll(async () => {
     stores = await openStores();
-    keys = await startKeyService({ postgres: await createDatabase('eeat_llm_audit') });
-    llm = await startLlmStandIn();
-    llm.setDefault('*', { kind: 'ok', json: carefulAnswerForGuide() });
-    site = await startSampleSite();
-    dir = await mkdtemp(join(tmpdir(), 'eeat-llm-'));
-    adminTokenFile = join(dir, 'admin-token');
-    await writeFile(adminTokenFile, keys.adminToken, { mode: 0o600 });
-    const tokenFile = await keys.writeTokenFile(dir);
-    workers = await startAuditWorkers(stores, ['eeat-priority'], {
-      keyService: { url: keys.url, tokenFile },
-      llm: { openaiBaseUrl: llm.url, anthropicBaseUrl: llm.url },
-    });
+    stack = await startLlmAuditStack(stores, { database: 'eeat_llm_audit' });
   }, 600_000);
   afterAll(async () => {
-    await workers?.stop();
-    await site?.close();
-    await llm?.close();
-    await keys?.stop();
+    await stack?.stop();
     await stores?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('should rate every audited page with the LLM rubric and keep the key out of workflow history', async () => {
     const tenantId = `llm-${suffix}`;
-    await putKey(tenantId, apiKey);
-    const started = await startAudit(workers.client, {
+    await stack.putKey(tenantId, apiKey);
+    const started = await startAudit(stack.workers.client, {
       tenantId,
       plan: 'mrr',
-      siteUrl: `${site.origin}/`,
+      siteUrl: `${stack.site.origin}/`,
       limits: { pages: 6, depth: 2, concurrencyPerHost: 3 },
       scoring: 'llm',
       provider: 'openai',
-      allowHosts: [site.allowHost],
+      allowHosts: [stack.site.allowHost],
     });
     const result = await started.handle.result();
     const pages = (await stores.results.auditPages(tenantId, started.auditId)).filter(
@@ -84,7 +47,7 @@ describe('auditSite with LLM scoring through the tenant key', () => {
     expect(pages.length).toBeGreaterThan(0);
     for (const page of pages)
       expect([page.rating?.scorer, page.rating?.model]).toEqual(['llm', 'openai/gpt-4o-mini']);
-    expect(llm.calls(apiKey)).toBe(pages.length);
+    expect(stack.llm.calls(apiKey)).toBe(pages.length);
     const history = JSON.stringify(await started.handle.fetchHistory());
     expect(history).not.toContain(apiKey);
   }, 300_000);
@@ -92,16 +55,16 @@ describe('auditSite with LLM scoring through the tenant key', () => {
   it('should record a page as failed without waiting when the provider refuses the request (the page’s failure, not an outage)', async () => {
     const tenantId = `refused-${suffix}`;
     const refusedKey = `${apiKey}-refused`;
-    await putKey(tenantId, refusedKey);
-    llm.setDefault(refusedKey, { kind: 'bad_request' });
-    const started = await startAudit(workers.client, {
+    await stack.putKey(tenantId, refusedKey);
+    stack.llm.setDefault(refusedKey, { kind: 'bad_request' });
+    const started = await startAudit(stack.workers.client, {
       tenantId,
       plan: 'mrr',
-      siteUrl: `${site.origin}/`,
+      siteUrl: `${stack.site.origin}/`,
       limits: { pages: 1, depth: 0, concurrencyPerHost: 1 },
       scoring: 'llm',
       provider: 'openai',
-      allowHosts: [site.allowHost],
+      allowHosts: [stack.site.allowHost],
     });
     const result = await started.handle.result();
     const outcomes = (await stores.results.auditPages(tenantId, started.auditId))
@@ -109,7 +72,7 @@ describe('auditSite with LLM scoring through the tenant key', () => {
       .map((p) => `${p.outcome}: ${p.outcomeReason}`);
     expect(outcomes).toEqual(['error: internal']);
     expect(result.counts).toMatchObject({ audited: 0, failed: 1 });
-    expect(llm.calls(refusedKey)).toBe(1);
+    expect(stack.llm.calls(refusedKey)).toBe(1);
     const timers = ((await started.handle.fetchHistory()).events ?? []).filter(
       (e) => e.timerStartedEventAttributes,
     );
@@ -118,26 +81,26 @@ describe('auditSite with LLM scoring through the tenant key', () => {
 
   it('should park a paused tenant’s audit and finish it after `apexseo tenant resume`', async () => {
     const tenantId = `paused-${suffix}`;
-    const keyVersion = await putKey(tenantId, `${apiKey}-paused`);
+    const keyVersion = await stack.putKey(tenantId, `${apiKey}-paused`);
     // Open the tenant's breaker the way failing workers do: six consecutive auth failures reported.
-    const token = await keys.mintWorkerToken();
+    const token = await stack.keys.mintWorkerToken();
     for (let i = 0; i < 6; i++) {
-      const res = await fetch(`${keys.url}/v1/keys/report`, {
+      const res = await fetch(`${stack.keys.url}/v1/keys/report`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ tenantId, provider: 'openai', keyVersion, outcome: 'auth_failure' }),
       });
       expect(res.status).toBe(200);
     }
-    const started = await startAudit(workers.client, {
+    const started = await startAudit(stack.workers.client, {
       tenantId,
       plan: 'mrr',
-      siteUrl: `${site.origin}/`,
+      siteUrl: `${stack.site.origin}/`,
       auditId: `audit-${randomUUID()}`,
       limits: { pages: 3, depth: 1, concurrencyPerHost: 3 },
       scoring: 'llm',
       provider: 'openai',
-      allowHosts: [site.allowHost],
+      allowHosts: [stack.site.allowHost],
     });
     let parked = false;
     for (let i = 0; i < 360 && !parked; i++) {
@@ -151,15 +114,15 @@ describe('auditSite with LLM scoring through the tenant key', () => {
         );
     expect(parked, `not parked; recorded outcomes: ${outcomes.join(' | ')}`).toBe(true);
     expect((await started.handle.describe()).searchAttributes).toMatchObject({ TenantParked: [true] });
-    expect(llm.calls(`${apiKey}-paused`)).toBe(0);
+    expect(stack.llm.calls(`${apiKey}-paused`)).toBe(0);
 
     const { temporal } = await useServices('temporal');
     const resumed = await runCli(
       ['tenant', 'resume', '--tenant', tenantId, '--provider', 'openai', '--json'],
       {
         env: {
-          APEXSEO_KEY_SERVICE_URL: keys.url,
-          APEXSEO_ADMIN_TOKEN_FILE: adminTokenFile,
+          APEXSEO_KEY_SERVICE_URL: stack.keys.url,
+          APEXSEO_ADMIN_TOKEN_FILE: stack.adminTokenFile,
           APEXSEO_TEMPORAL_ADDRESS: temporal.address,
         },
       },
@@ -168,7 +131,7 @@ describe('auditSite with LLM scoring through the tenant key', () => {
     const result = await started.handle.result();
     expect(result.counts.audited).toBeGreaterThan(0);
     expect(result.counts.failed).toBe(0);
-    expect(llm.calls(`${apiKey}-paused`)).toBe(result.counts.audited);
+    expect(stack.llm.calls(`${apiKey}-paused`)).toBe(result.counts.audited);
     expect((await started.handle.query(progressQuery)).parked).toBe(false);
   }, 300_000);
 });
