@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/sdk-overhead/src/run-bench.ts [--executions N] [--rounds R] [--calls M]`
+ * `node --import tsx bench/sdk-overhead/src/run-bench.ts [--seconds S] [--rounds R] [--window W] [--calls M]`
  *
  * 1. Throughput: the same workload — a short workflow calling one no-op activity, executed back to back by a window
  *    of in-flight executions — on a bare `@temporalio/worker` Worker, on a bare Worker given only the SDK's
