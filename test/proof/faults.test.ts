@@ -102,23 +102,44 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
     }
   }
 
-  /** Activities of a scenario's workflows that needed more than one attempt, e.g. `recordGraph (attempt 3)`. */
-  async function retriedActivities(s: Scenario): Promise<string[]> {
-    const retried: string[] = [];
-    for (const run of s.runs) {
+  /**
+   * Every attempt-related event of the runs' activities, with the activity type resolved from its scheduled event:
+   * a started attempt (its number and the previous attempt's failure) or a final failure.
+   */
+  async function activityAttempts(
+    runs: readonly StartedAudit[],
+  ): Promise<Array<{ activityType: string; attempt: number; failure: string | undefined }>> {
+    const attempts: Array<{ activityType: string; attempt: number; failure: string | undefined }> = [];
+    for (const run of runs) {
       const history = await stack.client.workflow.getHandle(run.workflowId).fetchHistory();
       const activityTypes = new Map<string, string>();
       for (const event of history.events ?? []) {
         const scheduled = event.activityTaskScheduledEventAttributes;
         if (scheduled) activityTypes.set(String(event.eventId), scheduled.activityType?.name ?? 'unknown');
         const started = event.activityTaskStartedEventAttributes;
-        if (started && (started.attempt ?? 1) > 1)
-          retried.push(
-            `${activityTypes.get(String(started.scheduledEventId)) ?? 'unknown'} (attempt ${started.attempt})`,
-          );
+        if (started)
+          attempts.push({
+            activityType: activityTypes.get(String(started.scheduledEventId)) ?? 'unknown',
+            attempt: started.attempt ?? 1,
+            failure: started.lastFailure?.message ?? undefined,
+          });
+        const failed = event.activityTaskFailedEventAttributes;
+        if (failed?.failure)
+          attempts.push({
+            activityType: activityTypes.get(String(failed.scheduledEventId)) ?? 'unknown',
+            attempt: 0,
+            failure: failed.failure.message ?? '',
+          });
       }
     }
-    return retried;
+    return attempts;
+  }
+
+  /** Activities of a scenario's workflows that needed more than one attempt, e.g. `recordGraph (attempt 3)`. */
+  async function retriedActivities(s: Scenario): Promise<string[]> {
+    return (await activityAttempts(s.runs))
+      .filter((a) => a.attempt > 1)
+      .map((a) => `${a.activityType} (attempt ${a.attempt})`);
   }
 
   /** Activity types a workflow has scheduled so far. */
@@ -131,22 +152,9 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
 
   /** Why attempts of `activityType` failed in the given runs: every failure recorded for a retried or failed attempt. */
   async function attemptFailures(runs: readonly StartedAudit[], activityType: string): Promise<string[]> {
-    const failures: string[] = [];
-    for (const run of runs) {
-      const history = await stack.client.workflow.getHandle(run.workflowId).fetchHistory();
-      const activityTypes = new Map<string, string>();
-      for (const event of history.events ?? []) {
-        const scheduled = event.activityTaskScheduledEventAttributes;
-        if (scheduled) activityTypes.set(String(event.eventId), scheduled.activityType?.name ?? 'unknown');
-        const started = event.activityTaskStartedEventAttributes;
-        if (started?.lastFailure && activityTypes.get(String(started.scheduledEventId)) === activityType)
-          failures.push(started.lastFailure.message ?? '');
-        const failed = event.activityTaskFailedEventAttributes;
-        if (failed?.failure && activityTypes.get(String(failed.scheduledEventId)) === activityType)
-          failures.push(failed.failure.message ?? '');
-      }
-    }
-    return failures;
+    return (await activityAttempts(runs)).flatMap((a) =>
+      a.activityType === activityType && a.failure !== undefined ? [a.failure] : [],
+    );
   }
 
   async function finish(s: Scenario, timeoutMs: number): Promise<AuditLedgerEntry[]> {
