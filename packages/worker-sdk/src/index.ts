@@ -57,6 +57,7 @@ export { createSdkLogger, createSdkRuntime } from './activities/sdk-runtime.js';
 export type { SdkRuntime, SdkRuntimeOptions } from './activities/sdk-runtime.js';
 export { sdkActivities } from './activities/tenant-status-activity.js';
 export { toApplicationFailure } from './activities/application-failure.js';
+export { heartbeatWhileRunning } from './activities/heartbeat-while-running.js';
 
 export { KeyServiceClient } from './keys/key-service-client.js';
 export type {

@@ -4,8 +4,9 @@
  * they end as recorded outcomes. Unexpected failures throw and are retried; past the retries the workflow
  * records `error: internal` for the page through `recordPageError`. Store calls of the page steps go through
  * `fromStores`, so a store outage fails an attempt as `ResultStoreUnavailable`, which the workflow waits out
- * instead of recording the page as failed; page steps heartbeat (`keepingAlive`) so a lost worker is noticed fast.
+ * instead of recording the page as failed; page steps heartbeat (the SDK's `heartbeatWhileRunning`) so a lost worker is noticed fast.
  */
+import { heartbeatWhileRunning } from '@apexseo/worker-sdk';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -28,7 +29,6 @@ import type { SiteGraphStore } from '../storage/neo4j/site-graph-store.js';
 import { siteKeyOf } from '../storage/tenant-keys.js';
 import type { AuditActivities, RatedPage } from '../workflows/audit-activities-contract.js';
 import type { AuditSiteResult, CollectResult } from '../workflows/audit-workflow-types.js';
-import { keepingAlive } from './activity-keep-alive.js';
 import type { AuditEngine } from './audit-engine.js';
 import { AuditSiteInputSchema, describeIssues } from './audit-input-schema.js';
 import { fromStores } from './result-store-access.js';
@@ -167,7 +167,7 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
     },
 
     async discoverPages({ scope, limits, allowHosts }) {
-      return keepingAlive(async () => {
+      return heartbeatWhileRunning(async () => {
         const ctx = Context.current();
         const found = await engine.discover(scope.siteUrl, limits, {
           allowHosts,
@@ -180,7 +180,7 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
     },
 
     async collectPage({ scope, url, allowHosts }) {
-      return keepingAlive(async (): Promise<CollectResult> => {
+      return heartbeatWhileRunning(async (): Promise<CollectResult> => {
         const collected = await engine.collect(url, {
           siteUrl: scope.siteUrl,
           allowHosts,
@@ -203,7 +203,7 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
     },
 
     async buildSiteContext({ scope, urls }) {
-      return keepingAlive(async () => {
+      return heartbeatWhileRunning(async () => {
         const facts: PageFacts[] = [];
         for (let i = 0; i < urls.length; i += FACTS_CHUNK) {
           const chunk = urls.slice(i, i + FACTS_CHUNK);
@@ -221,7 +221,7 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
     },
 
     async ratePageHeuristic({ scope, url }) {
-      return keepingAlive(async () => {
+      return heartbeatWhileRunning(async () => {
         const { collected, site } = await loadRatingInputs(scope, url);
         const rating = engine.rateHeuristic(collected.facts, site);
         return recordRated(scope, { outcome: auditedOutcome(url, collected), rating }, collected.facts);

@@ -5,6 +5,7 @@ import { SdkError } from '../errors.js';
 import type { LlmClient } from '../llm/llm-types.js';
 import { TenantLlmClient, type TenantRef } from '../llm/tenant-llm-client.js';
 import { toApplicationFailure } from './application-failure.js';
+import { heartbeatWhileRunning } from './heartbeat-while-running.js';
 import type { SdkRuntime } from './sdk-runtime.js';
 
 /** Fields every LLM activity input carries (merged into the activity's own input schema). */
@@ -42,13 +43,6 @@ export interface LlmActivityDefinition<S extends z.ZodObject, O> {
 export type LlmActivityInput<S extends z.ZodObject> = z.input<S> & z.input<typeof llmActivityTenantSchema>;
 
 const DEFINITION = Symbol.for('@apexseo/worker-sdk/llm-activity');
-
-/**
- * How often a running LLM activity heartbeats on its own. LLM calls can take minutes; with a `heartbeatTimeout`
- * on the activity, the server notices a crashed worker within that timeout instead of the whole
- * start-to-close timeout. Temporal throttles heartbeats, so a short interval costs no extra RPCs.
- */
-const KEEP_ALIVE_INTERVAL_MS = 5_000;
 
 /**
  * An LLM activity: a plain async function (so `proxyActivities<typeof activities>()` types it) that `createWorker`
@@ -99,13 +93,11 @@ export function defineLlmActivity<S extends z.ZodObject, O>(
             activity.heartbeat(details);
           },
         };
-        const keepAlive = setInterval(() => activity.heartbeat(lastDetails), KEEP_ALIVE_INTERVAL_MS);
-        let result: O;
-        try {
-          result = await definition.run(ctx, input);
-        } finally {
-          clearInterval(keepAlive);
-        }
+        // LLM calls can take minutes: heartbeat on the activity's behalf, repeating its last progress report.
+        const result = await heartbeatWhileRunning(
+          () => definition.run(ctx, input),
+          () => lastDetails,
+        );
         return definition.output ? definition.output.parse(result) : result;
       } catch (err) {
         throw toApplicationFailure(err);
