@@ -13,7 +13,7 @@
  * p-throttle does the pacing (strict mode: one start per 1/rate seconds, never a burst) because it is a small,
  * well-kept library with abort support; what this module adds is the bounded line and the plan routing.
  */
-import pThrottle from 'p-throttle';
+import pThrottle, { type ThrottledFunction } from 'p-throttle';
 import type { Client } from '@temporalio/client';
 import type { Plan } from '../storage/audit-scope.js';
 import { buildAuditInput, startAudit, type StartAuditRequest, type StartedAudit } from './start-audit.js';
@@ -44,9 +44,8 @@ export interface StartAdmissionOptions {
 }
 
 export class StartAdmission {
-  readonly #pace: <T>(start: () => Promise<T>) => Promise<T>;
+  readonly #pace: ThrottledFunction<<T>(start: () => Promise<T>) => Promise<T>>;
   readonly #maxWaiting: number;
-  #waiting = 0;
 
   constructor(options: StartAdmissionOptions) {
     if (!(options.startsPerSecond > 0) || !Number.isFinite(options.startsPerSecond))
@@ -67,25 +66,15 @@ export class StartAdmission {
     this.#pace = throttle(<T>(start: () => Promise<T>): Promise<T> => start());
   }
 
-  /** Starts waiting for admission right now (admitted or not yet sent). */
+  /** Starts waiting for admission right now (p-throttle's queue: admitted starts have left it). */
   get waiting(): number {
-    return this.#waiting;
+    return this.#pace.queueSize;
   }
 
   /** Runs `start` once admitted; refuses at once when the line is full. */
-  async admit<T>(start: () => Promise<T>): Promise<T> {
-    if (this.#waiting >= this.#maxWaiting) throw new AdmissionQueueFullError(this.#waiting);
-    this.#waiting += 1;
-    let sent = false;
-    try {
-      return await this.#pace(() => {
-        sent = true;
-        this.#waiting -= 1;
-        return start();
-      });
-    } finally {
-      if (!sent) this.#waiting -= 1;
-    }
+  admit<T>(start: () => Promise<T>): Promise<T> {
+    if (this.waiting >= this.#maxWaiting) return Promise.reject(new AdmissionQueueFullError(this.waiting));
+    return this.#pace(start);
   }
 }
 
