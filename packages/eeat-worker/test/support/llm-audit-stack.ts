@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { createDatabase } from '../../../../test/harness/index.js';
 import { startKeyService, type RunningKeyService } from '../../../../test/harness/key-service.js';
 import { startLlmStandIn, type LlmStandIn } from '../../../../test/stand-ins/llm-provider.js';
+import { startAudit, type StartedAudit } from '../../src/routing/start-audit.js';
 import { startSampleSite, type SampleSite } from '../../src/sample-site-server.js';
+import type { AuditLimits } from '../../src/workflows/audit-workflow-types.js';
 import { carefulAnswerForGuide } from '../scoring/rubric-answers.js';
 import { startAuditWorkers, type RunningWorkers } from './audit-workers.js';
 import type { TestStores } from './stores.js';
@@ -24,6 +26,8 @@ export interface LlmAuditStack {
   readonly adminTokenFile: string;
   /** Stores (or replaces) a tenant's OpenAI key through the admin API; resolves with the new key version. */
   putKey(tenantId: string, apiKey: string): Promise<number>;
+  /** Starts an MRR audit of the sample site, rated by the LLM with the tenant's OpenAI key. */
+  startLlmAudit(tenantId: string, limits: AuditLimits, auditId?: string): Promise<StartedAudit>;
   stop(): Promise<void>;
 }
 
@@ -56,6 +60,18 @@ export async function startLlmAuditStack(
       });
       if (res.status !== 200) throw new Error(`storing the key of ${tenantId} answered ${res.status}`);
       return ((await res.json()) as { keyVersion: number }).keyVersion;
+    },
+    startLlmAudit(tenantId, limits, auditId) {
+      return startAudit(workers.client, {
+        tenantId,
+        plan: 'mrr',
+        siteUrl: `${site.origin}/`,
+        ...(auditId ? { auditId } : {}),
+        limits,
+        scoring: 'llm',
+        provider: 'openai',
+        allowHosts: [site.allowHost],
+      });
     },
     async stop() {
       await workers.stop();

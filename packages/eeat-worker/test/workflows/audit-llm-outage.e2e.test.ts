@@ -3,7 +3,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../test/harness/index.js';
 import type { KeyServiceReplica } from '../../../../test/harness/key-service.js';
-import { startAudit } from '../../src/routing/start-audit.js';
 import { startLlmAuditStack, type LlmAuditStack } from '../support/llm-audit-stack.js';
 import { openStores, uniqueSuffix, type TestStores } from '../support/stores.js';
 
@@ -38,15 +37,7 @@ describe('auditSite LLM rating across a key-service outage', () => {
   it('should rate a page whose LLM step ran out of attempts while the key service was down, once it is back', async () => {
     const tenantId = `outage-${suffix}`;
     await stack.putKey(tenantId, apiKey);
-    const started = await startAudit(stack.workers.client, {
-      tenantId,
-      plan: 'mrr',
-      siteUrl: `${stack.site.origin}/`,
-      limits: { pages: 1, depth: 0, concurrencyPerHost: 1 },
-      scoring: 'llm',
-      provider: 'openai',
-      allowHosts: [stack.site.allowHost],
-    });
+    const started = await stack.startLlmAudit(tenantId, { pages: 1, depth: 0, concurrencyPerHost: 1 });
 
     // Wait until the rating step has failed past its retry policy (attempts 5 + 10 + 20 s apart).
     let failure: string | undefined;

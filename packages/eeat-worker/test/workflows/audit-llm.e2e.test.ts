@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useServices } from '../../../../test/harness/index.js';
-import { startAudit } from '../../src/routing/start-audit.js';
 import { progressQuery } from '../../src/workflows/audit-queries.js';
 import { runCli } from '../cli/run-cli.js';
 import { startLlmAuditStack, type LlmAuditStack } from '../support/llm-audit-stack.js';
@@ -30,15 +29,7 @@ describe('auditSite with LLM scoring through the tenant key', () => {
   it('should rate every audited page with the LLM rubric and keep the key out of workflow history', async () => {
     const tenantId = `llm-${suffix}`;
     await stack.putKey(tenantId, apiKey);
-    const started = await startAudit(stack.workers.client, {
-      tenantId,
-      plan: 'mrr',
-      siteUrl: `${stack.site.origin}/`,
-      limits: { pages: 6, depth: 2, concurrencyPerHost: 3 },
-      scoring: 'llm',
-      provider: 'openai',
-      allowHosts: [stack.site.allowHost],
-    });
+    const started = await stack.startLlmAudit(tenantId, { pages: 6, depth: 2, concurrencyPerHost: 3 });
     const result = await started.handle.result();
     const pages = (await stores.results.auditPages(tenantId, started.auditId)).filter(
       (p) => p.outcome === 'audited',
@@ -57,15 +48,7 @@ describe('auditSite with LLM scoring through the tenant key', () => {
     const refusedKey = `${apiKey}-refused`;
     await stack.putKey(tenantId, refusedKey);
     stack.llm.setDefault(refusedKey, { kind: 'bad_request' });
-    const started = await startAudit(stack.workers.client, {
-      tenantId,
-      plan: 'mrr',
-      siteUrl: `${stack.site.origin}/`,
-      limits: { pages: 1, depth: 0, concurrencyPerHost: 1 },
-      scoring: 'llm',
-      provider: 'openai',
-      allowHosts: [stack.site.allowHost],
-    });
+    const started = await stack.startLlmAudit(tenantId, { pages: 1, depth: 0, concurrencyPerHost: 1 });
     const result = await started.handle.result();
     const outcomes = (await stores.results.auditPages(tenantId, started.auditId))
       .filter((p) => p.outcome !== 'skipped')
@@ -92,16 +75,11 @@ describe('auditSite with LLM scoring through the tenant key', () => {
       });
       expect(res.status).toBe(200);
     }
-    const started = await startAudit(stack.workers.client, {
+    const started = await stack.startLlmAudit(
       tenantId,
-      plan: 'mrr',
-      siteUrl: `${stack.site.origin}/`,
-      auditId: `audit-${randomUUID()}`,
-      limits: { pages: 3, depth: 1, concurrencyPerHost: 3 },
-      scoring: 'llm',
-      provider: 'openai',
-      allowHosts: [stack.site.allowHost],
-    });
+      { pages: 3, depth: 1, concurrencyPerHost: 3 },
+      `audit-${randomUUID()}`,
+    );
     let parked = false;
     for (let i = 0; i < 360 && !parked; i++) {
       parked = (await started.handle.query(progressQuery)).parked;
