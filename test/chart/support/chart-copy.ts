@@ -20,7 +20,11 @@ export async function copyChartWithoutDependencies(): Promise<ChartCopy> {
   const dir = path.join(root, 'apexseo');
   await cp(chartDir, dir, {
     recursive: true,
-    filter: (src) => !src.includes(`${path.sep}charts${path.sep}apexseo${path.sep}charts`),
+    // Neither the dependency archives nor Chart.lock, which locks the dependencies this copy drops.
+    filter: (src) => {
+      const rel = path.relative(chartDir, src);
+      return rel !== 'charts' && !rel.startsWith(`charts${path.sep}`) && rel !== 'Chart.lock';
+    },
   });
   const chartYaml = path.join(dir, 'Chart.yaml');
   const doc = parseDocument(await readFile(chartYaml, 'utf8'));
