@@ -21,7 +21,7 @@ export {
   loadKeyServiceConfig,
   loadPostgresConfig,
   KeyServiceConfigError,
-  PROVIDERS,
+  parseKmsKeyIds,
 } from './config/key-service-config.js';
 export type {
   BreakerConfig,
@@ -29,8 +29,10 @@ export type {
   KekConfig,
   KeyServiceConfig,
   PostgresConfig,
-  Provider,
 } from './config/key-service-config.js';
+export { PROVIDERS } from './domain/provider.js';
+export type { Provider } from './domain/provider.js';
+export type { Caller } from './domain/caller.js';
 export { migrate, assertSchemaCurrent, MigrationError } from './db/migrate.js';
 export type { MigrationResult } from './db/migrate.js';
 export { MIGRATIONS } from './db/migrations/index.js';
@@ -45,13 +47,13 @@ export {
   localKeyRingSchema,
 } from './kek/local-key-ring.js';
 export type { LocalKeyRingFile } from './kek/local-key-ring.js';
-export { AwsKmsKek, parseKmsKeyIds } from './kek/aws-kms-kek.js';
+export { AwsKmsKek } from './kek/aws-kms-kek.js';
 export type { AwsKmsKekOptions } from './kek/aws-kms-kek.js';
 export { createKekProvider } from './kek/create-kek-provider.js';
 export type { KekProvider, KeyContext, GeneratedDataKey, RewrappedDataKey } from './kek/kek-provider.js';
 export { DataKeyCache } from './kek/data-key-cache.js';
-export { EnvelopeCipher } from './crypto/envelope-cipher.js';
-export type { StoredEnvelope } from './crypto/envelope-cipher.js';
+export { EnvelopeCipher } from './keys/envelope-cipher.js';
+export type { StoredEnvelope } from './keys/envelope-cipher.js';
 export { SecretString } from './crypto/secret-string.js';
 export {
   DecryptionRefusedError,

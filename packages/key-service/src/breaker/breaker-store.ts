@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { writeAudit, withTransaction } from '../audit/audit-log.js';
-import type { Provider } from '../config/key-service-config.js';
-import type { Caller } from '../keys/key-store.js';
+import type { Provider } from '../domain/provider.js';
+import type { Caller } from '../domain/caller.js';
 import type { BreakerColumns } from './breaker-row.js';
 import { rowFromColumns } from './breaker-row.js';
 import type { BreakerRules, BreakerStateName, Outcome, TripReason } from './breaker-transition.js';

@@ -1,8 +1,4 @@
 import { z } from 'zod';
-import { parseKmsKeyIds } from '../kek/aws-kms-kek.js';
-
-export const PROVIDERS = ['openai', 'anthropic'] as const;
-export type Provider = (typeof PROVIDERS)[number];
 
 /** A configuration problem. The message names the variable, never its value. */
 export class KeyServiceConfigError extends Error {
@@ -119,6 +115,23 @@ const envSchema = postgresEnvSchema.extend({
   KEY_SERVICE_RATE_LIMIT_BURST: positiveInt(100),
   KEY_SERVICE_DATA_KEY_CACHE_SECONDS: nonNegativeInt(60),
 });
+
+/** Parses `KEY_SERVICE_AWS_KMS_KEY_ID`: one key id (version 1) or `1=<id>,2=<id>` for a rotated ring. */
+export function parseKmsKeyIds(value: string): Map<number, string> {
+  const entries = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  const first = entries[0];
+  if (entries.length === 1 && first !== undefined && !/^\d+=/.test(first)) return new Map([[1, first]]);
+  const ids = new Map<number, string>();
+  for (const entry of entries) {
+    const match = /^(\d+)=(.+)$/.exec(entry);
+    if (!match?.[1] || !match[2]) throw new RangeError('KMS key ids must look like 1=<key id>,2=<key id>');
+    ids.set(Number(match[1]), match[2]);
+  }
+  return ids;
+}
 
 /**
  * Reads the service configuration from environment variables (see docs/architecture.md). Errors name

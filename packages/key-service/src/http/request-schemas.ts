@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OUTCOMES } from '../breaker/breaker-transition.js';
-import { PROVIDERS } from '../config/key-service-config.js';
+import { PROVIDERS } from '../domain/provider.js';
 import { ApiError } from './api-error.js';
 
 /** Tenant ids are the app's ids: UUIDs or slugs. The narrow alphabet keeps `|` (the AAD separator) out. */

@@ -156,20 +156,3 @@ function encryptionContext(context: KeyContext): Record<string, string> {
     keyVersion: String(context.keyVersion),
   };
 }
-
-/** Parses `KEY_SERVICE_AWS_KMS_KEY_ID`: one key id (version 1) or `1=<id>,2=<id>` for a rotated ring. */
-export function parseKmsKeyIds(value: string): Map<number, string> {
-  const entries = value
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean);
-  const first = entries[0];
-  if (entries.length === 1 && first !== undefined && !/^\d+=/.test(first)) return new Map([[1, first]]);
-  const ids = new Map<number, string>();
-  for (const entry of entries) {
-    const match = /^(\d+)=(.+)$/.exec(entry);
-    if (!match?.[1] || !match[2]) throw new RangeError('KMS key ids must look like 1=<key id>,2=<key id>');
-    ids.set(Number(match[1]), match[2]);
-  }
-  return ids;
-}

@@ -4,15 +4,11 @@ import type { BreakerView, TripReason } from '../breaker/breaker-transition.js';
 import { viewOf } from '../breaker/breaker-transition.js';
 import type { BreakerColumns } from '../breaker/breaker-row.js';
 import { rowFromColumns } from '../breaker/breaker-row.js';
-import type { Provider } from '../config/key-service-config.js';
-import type { EnvelopeCipher, StoredEnvelope } from '../crypto/envelope-cipher.js';
+import type { Caller } from '../domain/caller.js';
+import type { Provider } from '../domain/provider.js';
+import type { EnvelopeCipher, StoredEnvelope } from './envelope-cipher.js';
 import type { SecretString } from '../crypto/secret-string.js';
 import { keyFingerprint } from './fingerprint.js';
-
-export interface Caller {
-  readonly actor: string;
-  readonly requestId: string;
-}
 
 export interface StoredKeyInfo {
   readonly tenantId: string;

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { PROVIDERS } from '../config/key-service-config.js';
+import { PROVIDERS } from '../domain/provider.js';
 
 export type AcquireMetricOutcome =
   | 'granted'

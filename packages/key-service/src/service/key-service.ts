@@ -7,7 +7,7 @@ import { AdminTokenChecker } from '../auth/admin-token.js';
 import { WorkerTokenVerifier } from '../auth/worker-token-verifier.js';
 import { BreakerStore } from '../breaker/breaker-store.js';
 import type { KeyServiceConfig } from '../config/key-service-config.js';
-import { EnvelopeCipher } from '../crypto/envelope-cipher.js';
+import { EnvelopeCipher } from '../keys/envelope-cipher.js';
 import { assertSchemaCurrent } from '../db/migrate.js';
 import { createPgPool } from '../db/pg-pool.js';
 import { createKekProvider } from '../kek/create-kek-provider.js';

@@ -3,6 +3,7 @@ import {
   KeyServiceConfigError,
   loadKeyServiceConfig,
   loadPostgresConfig,
+  parseKmsKeyIds,
 } from '../../src/config/key-service-config.js';
 
 const base = {
@@ -86,5 +87,15 @@ describe('key-service configuration', () => {
       KEY_SERVICE_PG_SSLMODE: 'verify-full',
     });
     expect(postgres).toMatchObject({ host: 'db.internal', port: 6432, sslmode: 'verify-full' });
+  });
+
+  it('should parse a single key id as version 1 and a ring as numbered versions', () => {
+    expect(parseKmsKeyIds('alias/apexseo')).toEqual(new Map([[1, 'alias/apexseo']]));
+    expect(parseKmsKeyIds('1=arn:aws:kms:eu-west-1:1:key/a,2=arn:aws:kms:eu-west-1:1:key/b')).toEqual(
+      new Map([
+        [1, 'arn:aws:kms:eu-west-1:1:key/a'],
+        [2, 'arn:aws:kms:eu-west-1:1:key/b'],
+      ]),
+    );
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../../../test/harness/index.js';
 import { startKeyService, type RunningKeyService } from '../../../../test/harness/key-service.js';
 import { DecryptionRefusedError, KekVersionRetiredError } from '../../src/crypto/crypto-errors.js';
-import { AwsKmsKek, parseKmsKeyIds } from '../../src/kek/aws-kms-kek.js';
+import { AwsKmsKek } from '../../src/kek/aws-kms-kek.js';
 import { call, fakeProviderKey } from '../support/http.js';
 import { MOTO_CREDENTIALS, MOTO_REGION, startMotoKms, type MotoKms } from '../support/moto-kms.js';
 
@@ -77,16 +77,6 @@ describe('aws-kms KEK provider (against moto server)', () => {
 
   it('should pass its readiness round trip', async () => {
     await expect(kek({ 1: key1 }).healthCheck()).resolves.toBeUndefined();
-  });
-
-  it('should parse a single key id as version 1 and a ring as numbered versions', () => {
-    expect(parseKmsKeyIds('alias/apexseo')).toEqual(new Map([[1, 'alias/apexseo']]));
-    expect(parseKmsKeyIds('1=arn:aws:kms:eu-west-1:1:key/a,2=arn:aws:kms:eu-west-1:1:key/b')).toEqual(
-      new Map([
-        [1, 'arn:aws:kms:eu-west-1:1:key/a'],
-        [2, 'arn:aws:kms:eu-west-1:1:key/b'],
-      ]),
-    );
   });
 });
 

@@ -6,7 +6,7 @@ import {
   KekVersionRetiredError,
   KekVersionUnknownError,
 } from '../../src/crypto/crypto-errors.js';
-import { EnvelopeCipher, type StoredEnvelope } from '../../src/crypto/envelope-cipher.js';
+import { EnvelopeCipher, type StoredEnvelope } from '../../src/keys/envelope-cipher.js';
 import { SecretString } from '../../src/crypto/secret-string.js';
 import { DataKeyCache } from '../../src/kek/data-key-cache.js';
 import { generateLocalKeyRing, LocalKeyRing } from '../../src/kek/local-key-ring.js';

@@ -1,8 +1,8 @@
 import type { DataKeyCache } from '../kek/data-key-cache.js';
 import type { KekProvider, KeyContext } from '../kek/kek-provider.js';
 import { associatedData } from '../kek/kek-provider.js';
-import { open, seal } from './aes-gcm.js';
-import { SecretString } from './secret-string.js';
+import { open, seal } from '../crypto/aes-gcm.js';
+import { SecretString } from '../crypto/secret-string.js';
 
 /** What is stored for one secret: the wrapped data key and the AES-256-GCM sealed secret. */
 export interface StoredEnvelope {
