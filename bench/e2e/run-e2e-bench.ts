@@ -13,7 +13,7 @@ import { startClickHouse, startNeo4j, startTemporal } from '../../test/harness/i
 import { createAnalysisEngine } from '../../packages/eeat-worker/src/activities/analysis-engine.js';
 import type { PageAuditResult, PageFacts } from '../../packages/eeat-worker/src/audit-model.js';
 import { startAudit } from '../../packages/eeat-worker/src/routing/start-audit.js';
-import { startSampleSite } from '../../packages/eeat-worker/src/sample-site-server.js';
+import { startSampleSite } from '../../packages/eeat-worker/test/local-stack/sample-site-server.js';
 import type { AuditScope } from '../../packages/eeat-worker/src/storage/audit-scope.js';
 import { pageGraphRow } from '../../packages/eeat-worker/src/storage/neo4j/graph-rows.js';
 import { openStoreClients, type StoreClients } from '../../packages/eeat-worker/src/worker/store-clients.js';

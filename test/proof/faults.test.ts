@@ -24,7 +24,10 @@ import {
   type AuditRequest,
 } from './support/audit-ledger.js';
 import { startProofStack, type ProofStack } from './support/proof-stack.js';
-import { startSampleSite, type SampleSite } from '../../packages/eeat-worker/src/sample-site-server.js';
+import {
+  startSampleSite,
+  type SampleSite,
+} from '../../packages/eeat-worker/test/local-stack/sample-site-server.js';
 import { plainRubricAnswer } from './support/rubric-answer.js';
 import { randomTenantKey } from './support/test-keys.js';
 import { sleep, waitFor } from './support/wait.js';

@@ -5,7 +5,7 @@
  * nesting, navigation, scripts and JSON-LD. Same seed, same pages: runs are comparable.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { SAMPLE_SITE_ROOT } from '../../../packages/eeat-worker/src/sample-site-server.js';
+import { SAMPLE_SITE_ROOT } from '../../../packages/eeat-worker/test/local-stack/sample-site-server.js';
 
 export interface CorpusPage {
   url: string;

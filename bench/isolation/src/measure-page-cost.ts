@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createAnalysisEngine } from '../../../packages/eeat-worker/src/activities/analysis-engine.js';
-import { startSampleSite } from '../../../packages/eeat-worker/src/sample-site-server.js';
+import { startSampleSite } from '../../../packages/eeat-worker/test/local-stack/sample-site-server.js';
 import type { PageFacts } from '../../../packages/eeat-worker/src/audit-model.js';
 import { summarise } from './percentiles.js';
 

@@ -31,7 +31,10 @@ import {
   type RunningKeyService,
 } from '../../harness/key-service.js';
 import { startLlmStandIn, type LlmStandIn } from '../../stand-ins/llm-provider.js';
-import { startSampleSite, type SampleSite } from '../../../packages/eeat-worker/src/sample-site-server.js';
+import {
+  startSampleSite,
+  type SampleSite,
+} from '../../../packages/eeat-worker/test/local-stack/sample-site-server.js';
 import {
   openStoreClients,
   type StoreClients,

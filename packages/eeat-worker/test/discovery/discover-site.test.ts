@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverSite } from '../../src/discovery/discover-site.js';
 import { parseSitemap, sitemapText } from '../../src/discovery/sitemap-xml.js';
 import { SafeFetcher } from '../../src/fetch/safe-fetcher.js';
-import { startSampleSite, type SampleSite } from '../../src/sample-site-server.js';
+import { startSampleSite, type SampleSite } from '../local-stack/sample-site-server.js';
 
 let sample: SampleSite;
 let fetcher: SafeFetcher;

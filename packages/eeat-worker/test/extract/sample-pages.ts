@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { PageFacts } from '../../src/audit-model.js';
 import { extractPageFacts } from '../../src/extract/page-facts.js';
-import { SAMPLE_SITE_ROOT } from '../../src/sample-site-server.js';
+import { SAMPLE_SITE_ROOT } from '../local-stack/sample-site-server.js';
 
 export const SAMPLE_ORIGIN = 'http://127.0.0.1:4321';
 

@@ -18,7 +18,7 @@ import { renderReport } from '../../src/cli/report-table.js';
 import { readSecret } from '../../src/cli/secret-input.js';
 import { AuditStarter } from '../../src/routing/start-admission.js';
 import type { StartedAudit } from '../../src/routing/start-audit.js';
-import { startSampleSite } from '../../src/sample-site-server.js';
+import { startSampleSite } from './sample-site-server.js';
 import { openStoreClients } from '../../src/worker/store-clients.js';
 import { progressQuery } from '../../src/workflows/audit-queries.js';
 import type { AuditSiteResult } from '../../src/workflows/audit-workflow-types.js';

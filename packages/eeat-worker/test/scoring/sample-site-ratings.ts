@@ -3,7 +3,7 @@ import type { PageFacts, PageRating, SiteContext } from '../../src/audit-model.j
 import { extractPageFacts } from '../../src/extract/page-facts.js';
 import { buildSiteContext } from '../../src/extract/site-context.js';
 import { SafeFetcher } from '../../src/fetch/safe-fetcher.js';
-import { startSampleSite } from '../../src/sample-site-server.js';
+import { startSampleSite } from '../local-stack/sample-site-server.js';
 import { rateHeuristic } from '../../src/scoring/heuristic-rating.js';
 import { samplePagePaths } from '../extract/sample-pages.js';
 

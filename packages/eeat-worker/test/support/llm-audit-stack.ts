@@ -11,7 +11,7 @@ import { createDatabase } from '../../../../test/harness/index.js';
 import { startKeyService, type RunningKeyService } from '../../../../test/harness/key-service.js';
 import { startLlmStandIn, type LlmStandIn } from '../../../../test/stand-ins/llm-provider.js';
 import { startAudit, type StartedAudit } from '../../src/routing/start-audit.js';
-import { startSampleSite, type SampleSite } from '../../src/sample-site-server.js';
+import { startSampleSite, type SampleSite } from '../local-stack/sample-site-server.js';
 import type { AuditLimits } from '../../src/workflows/audit-workflow-types.js';
 import { carefulAnswerForGuide } from '../scoring/rubric-answers.js';
 import { startAuditWorkers, type RunningWorkers } from './audit-workers.js';

@@ -8,7 +8,7 @@ import { bundleWorkflows } from '@apexseo/worker-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useServices } from '../../../../test/harness/index.js';
 import { startPageAudit } from '../../src/routing/start-audit.js';
-import { startSampleSite, type SampleSite } from '../../src/sample-site-server.js';
+import { startSampleSite, type SampleSite } from '../local-stack/sample-site-server.js';
 import { startWorkerProcess, type WorkerProcess } from '../local-stack/worker-process.js';
 import { openStores, uniqueSuffix, type TestStores } from '../support/stores.js';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { levelRank, type Level } from '../../src/audit-model.js';
 import { startAudit, startPageAudit } from '../../src/routing/start-audit.js';
-import { startSampleSite, type SampleSite } from '../../src/sample-site-server.js';
+import { startSampleSite, type SampleSite } from '../local-stack/sample-site-server.js';
 import { progressQuery } from '../../src/workflows/audit-queries.js';
 import type { AuditSiteResult } from '../../src/workflows/audit-workflow-types.js';
 import { runCli } from '../cli/run-cli.js';

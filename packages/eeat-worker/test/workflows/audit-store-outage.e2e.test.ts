@@ -3,7 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAudit } from '../../src/routing/start-audit.js';
-import { startSampleSite, type SampleSite } from '../../src/sample-site-server.js';
+import { startSampleSite, type SampleSite } from '../local-stack/sample-site-server.js';
 import { createClickHouseClient } from '../../src/storage/clickhouse/clickhouse-connection.js';
 import { startCuttableRelay, type CuttableRelay } from '../support/cuttable-relay.js';
 import { startAuditWorkers, type RunningWorkers } from '../support/audit-workers.js';

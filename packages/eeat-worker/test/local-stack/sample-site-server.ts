@@ -43,7 +43,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** The folder holding the sample pages (works from `src/` under tsx and from `dist/` when built). */
-export const SAMPLE_SITE_ROOT = fileURLToPath(new URL('../sample-site/', import.meta.url));
+export const SAMPLE_SITE_ROOT = fileURLToPath(new URL('../../sample-site/', import.meta.url));
 
 async function load(root: string, pathname: string): Promise<{ body: Buffer; type: string } | null> {
   const relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(
