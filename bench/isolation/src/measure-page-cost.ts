@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { createAnalysisEngine } from '../../../packages/eeat-worker/src/activities/analysis-engine.js';
 import { startSampleSite } from '../../../packages/eeat-worker/test/local-stack/sample-site-server.js';
 import type { PageFacts } from '../../../packages/eeat-worker/src/audit-model.js';
-import { summarise } from './percentiles.js';
+import { summarise } from '../../support/percentiles.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' } } });
 const rounds = Number(values.rounds);

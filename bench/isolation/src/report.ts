@@ -1,6 +1,6 @@
 /** Turns run results into the figures of the README: latency summaries, B/A ratios, and the PNG panels. */
 import type { RunResult } from './run-one.js';
-import { summarise, type Summary } from './percentiles.js';
+import { summarise, type Summary } from '../../support/percentiles.js';
 import { modelReplicas, type ReplicaPoint } from './replica-model.js';
 import type { PoolScaling, ScalingSettings } from './scaled-objects.js';
 import type { Panel, Series } from './svg-chart.js';

@@ -13,7 +13,7 @@ import { figuresOf, phasesOf, ratio, scalingPanels, type PhaseFigures, type RunF
 import { runOne, type RunName, type RunResult } from './run-one.js';
 import { loadScalingSettings } from './scaled-objects.js';
 import { renderChartSvg, svgToPng } from './svg-chart.js';
-import type { Summary } from './percentiles.js';
+import type { Summary } from '../../support/percentiles.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = resolve(here, '../../..');

@@ -34,7 +34,7 @@ import {
 } from '../../../packages/worker-sdk/src/index.js';
 import { sendOpenAi } from '../../../packages/worker-sdk/src/llm/openai-transport.js';
 import * as activities from './activities.js';
-import { distribution, median, type Distribution } from './percentiles.js';
+import { median, summarise, type Summary } from '../../support/percentiles.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = resolve(here, '../../..');
@@ -266,9 +266,9 @@ async function main(): Promise<void> {
     const ratio = median(ratios.sdk);
     const workflowSideRatio = median(ratios.workflowSide);
     const hot = {
-      bareCall: distribution(bareMs),
-      sdkCall: distribution(sdkMs),
-      acquire: distribution(acquireMs),
+      bareCall: summarise(bareMs),
+      sdkCall: summarise(sdkMs),
+      acquire: summarise(acquireMs),
     };
     const result = {
       date: new Date().toISOString(),
@@ -302,7 +302,7 @@ async function main(): Promise<void> {
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
     const f = (v: number): string => v.toFixed(2);
-    const row = (name: string, d: Distribution): string =>
+    const row = (name: string, d: Summary): string =>
       `| ${name} | ${d.n} | ${f(d.p50)} | ${f(d.p95)} | ${f(d.p99)} | ${f(d.max)} |`;
     process.stdout.write(
       [

@@ -1,4 +1,7 @@
-/** Nearest-rank percentiles: no interpolation, so every reported figure is a latency that really happened. */
+/**
+ * Nearest-rank percentiles for every benchmark: no interpolation, so every reported figure is a latency that
+ * really happened.
+ */
 export interface Summary {
   readonly n: number;
   readonly p50: number;
@@ -25,4 +28,11 @@ export function summarise(values: readonly number[]): Summary {
     max: sorted.at(-1) ?? Number.NaN,
     mean: sorted.length ? sum / sorted.length : Number.NaN,
   };
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
