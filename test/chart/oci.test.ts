@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitUntil } from '../harness/index.js';
 import { copyChartWithoutDependencies, type ChartCopy } from './support/chart-copy.js';
 import { kedaApi, monitoringApi, renderText } from './support/render.js';
 import { kubeVersion, requireTool, run, toolEnv } from './support/tools.js';
@@ -19,30 +19,12 @@ let registry: ChildProcess | undefined;
 let registryUrl: string;
 let packaged: string;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 async function waitForRegistry(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      const response = await fetch(`${url}/v2/`);
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`registry at ${url} did not answer /v2/`);
+  await waitUntil(async () => ((await fetch(`${url}/v2/`)).status === 200 ? true : undefined), {
+    what: `registry at ${url} to answer /v2/`,
+    timeoutMs: 10_000,
+    intervalMs: 100,
+  });
 }
 
 beforeAll(async () => {

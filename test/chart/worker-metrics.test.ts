@@ -1,10 +1,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, loadWorkerConfig, type ApexWorker } from '../../packages/worker-sdk/src/index.js';
-import { useServices } from '../harness/index.js';
+import { freePort, useServices } from '../harness/index.js';
 import { copyChartWithoutDependencies, type ChartCopy } from './support/chart-copy.js';
 import {
   architectureMetrics,
@@ -26,19 +25,6 @@ let work: string;
 let chart: ChartCopy;
 let workerExposition = '';
 let temporalExposition = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 async function scrape(port: number): Promise<string> {
   const response = await fetch(`http://127.0.0.1:${port}/metrics`);

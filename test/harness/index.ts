@@ -20,6 +20,8 @@ export { startNeo4j } from './services/neo4j.js';
 export { startPlatformServices } from './services/platform.js';
 export type { RunningPlatform } from './services/platform.js';
 export { freePort } from './process/free-port.js';
+export { waitUntil, WaitTimeoutError } from './process/wait-until.js';
+export type { WaitUntilOptions } from './process/wait-until.js';
 export { ServiceRegistry } from './services/registry.js';
 export type { ServiceRegistryOptions } from './services/registry.js';
 export { HarnessError } from './errors.js';

@@ -11,7 +11,9 @@
  * service and ClickHouse scenarios also check, in the workflow histories, that the outage really hit the steps
  * they are about (key fetches of the LLM step; the collection step's store write).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../harness/index.js';
 import neo4j, { type Integer } from 'neo4j-driver';
 import pg from 'pg';
 import {
@@ -30,7 +32,6 @@ import {
 } from '../../packages/eeat-worker/test/local-stack/sample-site-server.js';
 import { plainRubricAnswer } from './support/rubric-answer.js';
 import { randomTenantKey } from './support/test-keys.js';
-import { sleep, waitFor } from './support/wait.js';
 import type { FleetWorker } from './support/worker-fleet.js';
 import type { StartedAudit } from '../../packages/eeat-worker/src/routing/start-audit.js';
 
@@ -84,11 +85,10 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
     await stack.putKey(s.tenantId, s.key);
     stack.llm.setDefault(s.key, { kind: 'ok', json: plainRubricAnswer, delayMs: answerDelayMs });
     s.runs = await startAudits(stack.client, stack.site, s.requests, pages);
-    await waitFor(
-      `the first LLM call of ${s.tenantId}`,
-      () => (stack.llm.calls(s.key) > 0 ? true : undefined),
-      240_000,
-    );
+    await waitUntil(() => stack.llm.calls(s.key) > 0, {
+      what: `the first LLM call of ${s.tenantId}`,
+      timeoutMs: 240_000,
+    });
   }
 
   /** Nodes in the graph, read over a fresh Bolt connection (so it also says whether Neo4j answers). */
@@ -251,16 +251,14 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
       ...(await startAudits(stack.client, slowSite, [collecting], PAGES)),
     ];
     const slowRun = s.runs[1] as StartedAudit;
-    await waitFor(
-      `the first LLM call of ${s.tenantId}`,
-      () => (stack.llm.calls(s.key) > 0 ? true : undefined),
-      240_000,
-    );
-    await waitFor(
-      `the collection step of ${collecting.auditId}`,
-      async () => ((await scheduledActivities(slowRun)).includes('collectPage') ? true : undefined),
-      240_000,
-    );
+    await waitUntil(() => stack.llm.calls(s.key) > 0, {
+      what: `the first LLM call of ${s.tenantId}`,
+      timeoutMs: 240_000,
+    });
+    await waitUntil(async () => (await scheduledActivities(slowRun)).includes('collectPage'), {
+      what: `the collection step of ${collecting.auditId}`,
+      timeoutMs: 240_000,
+    });
     await stack.restarter.stop('clickhouse');
     await sleep(20_000);
     await stack.restarter.start(

@@ -2,8 +2,10 @@
  * The fleet breaker across four real eeat-worker processes: a tenant whose key the provider rejects (401), a
  * tenant that is rate-limited (429 with retry-after) and healthy tenants, all auditing at the same time.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../harness/index.js';
 import { resumeTenantWorkflows } from '../../packages/worker-sdk/src/index.js';
 import {
   awaitAudits,
@@ -17,7 +19,6 @@ import { startProofStack, type ProofStack } from './support/proof-stack.js';
 import { plainRubricAnswer } from './support/rubric-answer.js';
 import { plantCanary, scanStack } from './support/leak-audit.js';
 import { randomTenantKey } from './support/test-keys.js';
-import { sleep, waitFor } from './support/wait.js';
 
 const PAGES = 3;
 const RETRY_AFTER_SECONDS = 6;
@@ -127,18 +128,18 @@ describe('fleet breaker across four worker processes', { timeout: 300_000 }, () 
       const healthyRuns = await startAudits(stack.client, stack.site, healthy, PAGES);
       await awaitAudits(healthyRuns, 300_000);
       // Every revoked audit ends up parked (TenantParked) rather than failed.
-      await waitFor(
-        'every revoked audit to park',
+      await waitUntil(
         async () =>
           (await countWorkflows(
             stack,
             `TenantId = 'tenant-revoked' AND ExecutionStatus = 'Running' AND TenantParked = true`,
-          )) === revoked.length
-            ? true
-            : undefined,
-        240_000,
-        1000,
-        () => describeTraffic(stack.recorder.exchanges(), 'tenant-revoked', revokedCalls.length),
+          )) === revoked.length,
+        {
+          what: 'every revoked audit to park',
+          timeoutMs: 240_000,
+          intervalMs: 1000,
+          explain: () => describeTraffic(stack.recorder.exchanges(), 'tenant-revoked', revokedCalls.length),
+        },
       );
       newKeyStoredAt = Date.now();
       await stack.putKey('tenant-revoked', replacementKey);
@@ -208,32 +209,30 @@ describe('fleet breaker across four worker processes', { timeout: 300_000 }, () 
 
     beforeAll(async () => {
       const runs = await startAudits(stack.client, stack.site, throttled, PAGES);
-      const trip = await waitFor(
-        'the 429 trip',
-        () => tripsOf(stack.recorder.exchanges(), 'tenant-throttled')[0],
-        240_000,
-        250,
-        () => describeTraffic(stack.recorder.exchanges(), 'tenant-throttled', throttledCalls.length),
-      );
+      const trip = await waitUntil(() => tripsOf(stack.recorder.exchanges(), 'tenant-throttled')[0], {
+        what: 'the 429 trip',
+        timeoutMs: 240_000,
+        explain: () => describeTraffic(stack.recorder.exchanges(), 'tenant-throttled', throttledCalls.length),
+      });
       tripAt = trip.answeredAt;
-      await waitFor(
-        'every throttled audit to park',
+      await waitUntil(
         async () =>
           (await countWorkflows(
             stack,
             `TenantId = 'tenant-throttled' AND ExecutionStatus = 'Running' AND TenantParked = true`,
-          )) === throttled.length
-            ? true
-            : undefined,
-        240_000,
-        1000,
-        () => describeTraffic(stack.recorder.exchanges(), 'tenant-throttled', throttledCalls.length),
+          )) === throttled.length,
+        {
+          what: 'every throttled audit to park',
+          timeoutMs: 240_000,
+          intervalMs: 1000,
+          explain: () =>
+            describeTraffic(stack.recorder.exchanges(), 'tenant-throttled', throttledCalls.length),
+        },
       );
       // After the retry-after, waking the parked audits lets exactly one of them probe the key.
       await sleep(Math.max(0, tripAt + RETRY_AFTER_SECONDS * 1000 + 1000 - Date.now()));
       await resumeTenantWorkflows(stack.client, 'tenant-throttled', 'openai');
-      const closing = await waitFor(
-        'the probe to close the breaker',
+      const closing = await waitUntil(
         () =>
           stack.recorder
             .exchanges()
@@ -244,9 +243,12 @@ describe('fleet breaker across four worker processes', { timeout: 300_000 }, () 
                 e.outcome === 'success' &&
                 e.startedAt > tripAt,
             ),
-        120_000,
-        250,
-        () => describeTraffic(stack.recorder.exchanges(), 'tenant-throttled', throttledCalls.length),
+        {
+          what: 'the probe to close the breaker',
+          timeoutMs: 120_000,
+          explain: () =>
+            describeTraffic(stack.recorder.exchanges(), 'tenant-throttled', throttledCalls.length),
+        },
       );
       closedAt = closing.answeredAt;
       await resumeTenantWorkflows(stack.client, 'tenant-throttled', 'openai');

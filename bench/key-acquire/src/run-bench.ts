@@ -7,14 +7,13 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import pino from 'pino';
-import { startPostgres } from '../../../test/harness/index.js';
+import { freePort, startPostgres } from '../../../test/harness/index.js';
 import { WorkerTokenVerifier } from '../../../packages/key-service/src/auth/worker-token-verifier.js';
 import {
   createKeyService,
@@ -53,16 +52,6 @@ interface Summary {
   p90: number;
   p99: number;
   max: number;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((r) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => r(port));
-    });
-  });
 }
 
 let pgCpu: (() => Promise<number>) | undefined;

@@ -5,6 +5,10 @@ export interface WaitUntilOptions {
   timeoutMs: number;
   /** Pause between attempts. Default 250 ms. */
   intervalMs?: number;
+  /** What is awaited, for the timeout message (e.g. `every revoked audit to park`). */
+  what?: string;
+  /** Extra facts for the timeout message, read when it is written. */
+  explain?: () => string;
   /** Stop early (e.g. the server process exited); the returned reason goes into the error. */
   abortReason?: () => string | undefined;
 }
@@ -14,11 +18,12 @@ export class WaitTimeoutError extends Error {
 }
 
 /**
- * Polls `probe` until it returns a value other than `undefined`. Exceptions from the probe count as "not yet"
- * (a server that is still starting refuses connections); the last one is kept as the cause of the timeout.
+ * Polls `probe` until it returns a value other than `undefined` or `false`. Exceptions from the probe count as
+ * "not yet" (a server that is still starting refuses connections); the last one is kept as the cause of the
+ * timeout. The one wait loop of tests, the harness, the demo and the benchmarks.
  */
 export async function waitUntil<T>(
-  probe: () => Promise<T | undefined>,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
   options: WaitUntilOptions,
 ): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
@@ -28,12 +33,16 @@ export async function waitUntil<T>(
     if (aborted !== undefined) throw new WaitTimeoutError(aborted, { cause: lastError });
     try {
       const value = await probe();
-      if (value !== undefined) return value;
+      if (value !== undefined && value !== false) return value;
     } catch (error) {
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new WaitTimeoutError(`not ready after ${options.timeoutMs} ms`, { cause: lastError });
+      const explained = options.explain?.();
+      throw new WaitTimeoutError(
+        `timed out after ${options.timeoutMs} ms waiting for ${options.what ?? 'readiness'}${explained ? ` (${explained})` : ''}`,
+        { cause: lastError },
+      );
     }
     await sleep(options.intervalMs ?? 250);
   }

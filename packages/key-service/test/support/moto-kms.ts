@@ -1,24 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { freePort, waitUntil } from '../../../../test/harness/index.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 export const MOTO_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 export const MOTO_REGION = 'eu-west-1';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePromise(port));
-    });
-  });
-}
 
 export interface MotoKms {
   readonly endpoint: string;
@@ -40,17 +28,13 @@ export async function startMotoKms(): Promise<MotoKms> {
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited: ${stderr}`);
-    try {
-      await fetch(`${endpoint}/moto-api/`);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`moto_server did not answer in 60 s: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  await waitUntil(() => fetch(`${endpoint}/moto-api/`).then(() => true), {
+    what: 'moto_server to answer',
+    timeoutMs: 60_000,
+    intervalMs: 200,
+    explain: () => stderr,
+    abortReason: () => (child.exitCode === null ? undefined : `moto_server exited: ${stderr}`),
+  });
   const client = new KMSClient({ region: MOTO_REGION, endpoint, credentials: MOTO_CREDENTIALS });
   return {
     endpoint,

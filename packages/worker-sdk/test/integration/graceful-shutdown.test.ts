@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker } from '../../src/index.js';
 import { planSearchAttribute, tenantIdSearchAttribute } from '../../src/workflow.js';
 import * as activities from './fixtures/activities.js';
-import { eventually, spawnWorker, startPlatform, type Platform } from './platform.js';
+import { waitUntil } from '../../../../test/harness/index.js';
+import { spawnWorker, startPlatform, type Platform } from './platform.js';
 
 const SLOW_KEY = 'sk-slow-provider-key-55aa66bb77cc';
 const TASK_QUEUE = `sdk-shutdown-${Date.now()}`;
@@ -34,7 +35,7 @@ describe('graceful shutdown', () => {
       ],
     });
     // The provider request is in flight (the stand-in holds its answer for 4 s).
-    await eventually(() => Promise.resolve(platform.llm.calls(SLOW_KEY) === 1), 60_000, 50);
+    await waitUntil(() => platform.llm.calls(SLOW_KEY) === 1, { timeoutMs: 60_000, intervalMs: 50 });
     const signalledAt = Date.now();
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);

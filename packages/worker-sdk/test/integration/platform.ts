@@ -157,26 +157,3 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     },
   };
 }
-
-/** Polls `check` until it returns a truthy value. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-  everyMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `condition not met within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}

@@ -10,8 +10,8 @@ import {
 } from '../../src/workflow.js';
 import * as activities from './fixtures/activities.js';
 import type { ScoreInput } from './fixtures/workflows.js';
-import { freePort } from '../../../../test/harness/process/free-port.js';
-import { eventually, startPlatform, type Platform } from './platform.js';
+import { freePort, waitUntil } from '../../../../test/harness/index.js';
+import { startPlatform, type Platform } from './platform.js';
 
 const workflowsPath = fileURLToPath(new URL('./fixtures/workflows.ts', import.meta.url));
 const TASK_QUEUE = `sdk-flow-${Date.now()}`;
@@ -106,11 +106,10 @@ describe('LLM activities on a createWorker() worker (real Temporal, real key ser
     );
 
     const parkedQuery = `TenantId = 'tenant-revoked' AND TenantParked = true AND ExecutionStatus = 'Running'`;
-    await eventually(
-      async () => (await platform.client.workflow.count(parkedQuery)).count === 6,
-      90_000,
-      500,
-    );
+    await waitUntil(async () => (await platform.client.workflow.count(parkedQuery)).count === 6, {
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    });
     // Six key failures opened the breaker; after that no call reached the provider with the revoked key.
     expect(platform.llm.calls(REVOKED_KEY)).toBe(6);
     expect(await platform.keyStatus('tenant-revoked', 'openai')).toMatchObject({
@@ -120,10 +119,9 @@ describe('LLM activities on a createWorker() worker (real Temporal, real key ser
 
     // A workflow started while the tenant is paused parks too, without a provider call.
     const late = await start('scoreWithPause', 'revoked-late', { ...input(9), recheck: '1 hour' });
-    await eventually(
+    await waitUntil(
       async () => (await late.describe()).typedSearchAttributes.get(tenantParkedSearchAttribute) === true,
-      60_000,
-      500,
+      { timeoutMs: 60_000, intervalMs: 500 },
     );
     expect(platform.llm.calls(REVOKED_KEY)).toBe(6);
 
@@ -222,10 +220,13 @@ describe('LLM activities on a createWorker() worker (real Temporal, real key ser
     });
     await expect(failing.result()).rejects.toBeInstanceOf(WorkflowFailedError);
 
-    const text = await eventually(async () => {
-      const t = await metricsText(worker.metricsPort);
-      return t.includes('temporal_workflow_failed_count{') ? t : undefined;
-    });
+    const text = await waitUntil(
+      async () => {
+        const t = await metricsText(worker.metricsPort);
+        return t.includes('temporal_workflow_failed_count{') ? t : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(text).toContain(
       `temporal_workflow_failed_count{error_type="LlmBadRequest",workflow_type="scoreOrFail",task_queue="${TASK_QUEUE}"} 1`,
     );
@@ -246,10 +247,13 @@ describe('LLM activities on a createWorker() worker (real Temporal, real key ser
   });
 
   it("should export Temporal Core's own metrics on the Temporal metrics port", async () => {
-    const text = await eventually(async () => {
-      const t = await metricsText(coreMetricsPort);
-      return t.includes('temporal_workflow_completed') ? t : undefined;
-    });
+    const text = await waitUntil(
+      async () => {
+        const t = await metricsText(coreMetricsPort);
+        return t.includes('temporal_workflow_completed') ? t : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(text).toMatch(
       new RegExp(`temporal_workflow_completed\\{[^}]*task_queue="${TASK_QUEUE}"[^}]*\\} [1-9]`),
     );
