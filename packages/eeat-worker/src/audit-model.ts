@@ -273,13 +273,9 @@ export const YmylClassSchema = z.enum(['health_safety', 'financial', 'gov_civics
 export type YmylClass = z.infer<typeof YmylClassSchema>;
 export const YmylClaritySchema = z.enum(['clear', 'maybe', 'no']);
 
-export const DimensionSchema = z.enum([
-  'experience',
-  'expertise',
-  'authoritativeness',
-  'trust',
-  'mc_quality',
-]);
+/** The rated dimensions, in report order: every layer (heuristic, LLM rubric, site roll-up) scores these. */
+export const DIMENSIONS = ['experience', 'expertise', 'authoritativeness', 'trust', 'mc_quality'] as const;
+export const DimensionSchema = z.enum(DIMENSIONS);
 export type Dimension = z.infer<typeof DimensionSchema>;
 
 /**

@@ -12,17 +12,10 @@ import {
   type PageRating,
   RUBRIC_VERSION,
   type SiteContext,
+  DIMENSIONS,
 } from '../audit-model.js';
 import { computeLevel, dimensionScore } from './level-gates.js';
 import { collectSignals, gatesOf, type WeightedFinding } from './page-signals.js';
-
-const DIMENSIONS: readonly Dimension[] = [
-  'experience',
-  'expertise',
-  'authoritativeness',
-  'trust',
-  'mc_quality',
-];
 
 /** Neutral starting points: "nothing wrong, nothing special" is Medium (§6.1); YMYL must earn its trust. */
 function baseScore(dimension: Dimension, ymyl: boolean): number {

@@ -13,15 +13,8 @@ import {
   RUBRIC_VERSION,
   type SiteRating,
   type SiteRatingInput,
+  DIMENSIONS,
 } from '../audit-model.js';
-
-const DIMENSIONS: readonly Dimension[] = [
-  'experience',
-  'expertise',
-  'authoritativeness',
-  'trust',
-  'mc_quality',
-];
 
 export function rateSite(input: SiteRatingInput): SiteRating {
   const rated = input.pages

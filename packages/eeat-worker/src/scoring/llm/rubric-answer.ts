@@ -8,25 +8,17 @@
  * - the level comes from `computeLevel` (gates, then Trust, then High criteria): never from the model.
  */
 import {
-  type Dimension,
   type Finding,
   type PageFacts,
   type PageRating,
   RUBRIC_VERSION,
   type SiteContext,
+  DIMENSIONS,
 } from '../../audit-model.js';
 import { QuoteVerifier } from '../evidence.js';
 import { computeLevel, dimensionScore } from '../level-gates.js';
 import { collectSignals, DETERMINISTIC_FINDINGS, gatesOf, type WeightedFinding } from '../page-signals.js';
 import type { RubricAnswer } from './rubric-schema.js';
-
-const DIMENSIONS: readonly Dimension[] = [
-  'experience',
-  'expertise',
-  'authoritativeness',
-  'trust',
-  'mc_quality',
-];
 
 export interface AnswerMeta {
   provider: string;

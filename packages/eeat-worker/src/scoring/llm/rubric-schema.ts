@@ -7,7 +7,7 @@
  * failed (and re-billed) call. Evidence is a quote the code verifies against the page afterwards.
  */
 import { z } from 'zod';
-import { PagePurposeSchema, YmylClaritySchema, YmylClassSchema } from '../../audit-model.js';
+import { DIMENSIONS, PagePurposeSchema, YmylClaritySchema, YmylClassSchema } from '../../audit-model.js';
 
 /** Bumped whenever the prompt wording or the answer schema changes (part of the cache key). */
 export const PROMPT_VERSION = 'p1';
@@ -19,15 +19,7 @@ const DimensionAnswer = z.object({
 });
 
 export const RubricFindingSchema = z.object({
-  dimension: z.enum([
-    'experience',
-    'expertise',
-    'authoritativeness',
-    'trust',
-    'mc_quality',
-    'purpose',
-    'ymyl',
-  ]),
+  dimension: z.enum([...DIMENSIONS, 'purpose', 'ymyl']),
   polarity: z.enum(['positive', 'negative']),
   gate: z.enum(['none', 'low', 'lowest']).describe('The QRG gate this finding triggers, if any'),
   message: z.string(),
