@@ -53,8 +53,8 @@ export type {
   LlmActivityDefinition,
   LlmActivityInput,
 } from './activities/define-llm-activity.js';
-export { createSdkLogger, createSdkRuntime } from './activities/sdk-runtime.js';
-export type { SdkRuntime, SdkRuntimeOptions } from './activities/sdk-runtime.js';
+export { createSdkLogger, createSdkRuntime } from './runtime/sdk-runtime.js';
+export type { SdkRuntime, SdkRuntimeOptions } from './runtime/sdk-runtime.js';
 export { sdkActivities } from './activities/tenant-status-activity.js';
 export { toApplicationFailure } from './activities/application-failure.js';
 export { heartbeatWhileRunning } from './activities/heartbeat-while-running.js';

@@ -6,7 +6,7 @@ import type { LlmClient } from '../llm/llm-types.js';
 import { TenantLlmClient, type TenantRef } from '../llm/tenant-llm-client.js';
 import { toApplicationFailure } from './application-failure.js';
 import { heartbeatWhileRunning } from './heartbeat-while-running.js';
-import type { SdkRuntime } from './sdk-runtime.js';
+import type { SdkRuntime } from '../runtime/sdk-runtime.js';
 
 /** Fields every LLM activity input carries (merged into the activity's own input schema). */
 export const llmActivityTenantSchema = z.object({

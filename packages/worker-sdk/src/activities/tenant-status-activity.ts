@@ -4,7 +4,7 @@ import {
   type TenantKeyStatusResult,
 } from '../workflow/tenant-pause-contract.js';
 import { toApplicationFailure } from './application-failure.js';
-import type { SdkRuntime } from './sdk-runtime.js';
+import type { SdkRuntime } from '../runtime/sdk-runtime.js';
 
 /**
  * The SDK's own activities, registered by `createWorker`: the durable re-check a parked workflow runs on its timer

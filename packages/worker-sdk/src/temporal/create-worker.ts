@@ -11,7 +11,7 @@ import {
 } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { bindActivities } from '../activities/define-llm-activity.js';
-import { createSdkLogger, createSdkRuntime, type SdkRuntime } from '../activities/sdk-runtime.js';
+import { createSdkLogger, createSdkRuntime, type SdkRuntime } from '../runtime/sdk-runtime.js';
 import { sdkActivities } from '../activities/tenant-status-activity.js';
 import type { WorkerConfig } from '../config/worker-config.js';
 import { ConfigError } from '../errors.js';
