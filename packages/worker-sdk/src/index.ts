@@ -27,7 +27,8 @@
  * });
  * await worker.run();
  * ```
- * Workflow-side helpers live in `@apexseo/worker-sdk/workflow`.
+ * Workflow-side helpers live in `@apexseo/worker-sdk/workflow`. The exports at the end, tagged `@internal`, are the
+ * low-level parts `createWorker` builds and wires for you.
  */
 export { loadWorkerConfig, WORKER_CONFIG_ENV } from './config/worker-config.js';
 export type { WorkerConfig, WorkerConfigInput } from './config/worker-config.js';
@@ -38,9 +39,6 @@ export { createWorker } from './temporal/create-worker.js';
 export type { ApexWorker, CreateWorkerOptions } from './temporal/create-worker.js';
 export { bundleWorkflows } from './temporal/bundle-workflows.js';
 export type { BundleWorkflowsOptions } from './temporal/bundle-workflows.js';
-export { sdkWorkflowModulePath } from './temporal/workflow-module-path.js';
-export { connectTemporal, installTemporalRuntime } from './temporal/temporal-connection.js';
-export { pinoTemporalLogger } from './temporal/pino-temporal-logger.js';
 
 export {
   bindActivities,
@@ -55,30 +53,14 @@ export type {
 } from './activities/define-llm-activity.js';
 export { createSdkLogger, createSdkRuntime } from './runtime/sdk-runtime.js';
 export type { SdkRuntime, SdkRuntimeOptions } from './runtime/sdk-runtime.js';
-export { sdkActivities } from './activities/tenant-status-activity.js';
-export { toApplicationFailure } from './activities/application-failure.js';
 export { heartbeatWhileRunning } from './activities/heartbeat-while-running.js';
 
-export { KeyServiceClient } from './keys/key-service-client.js';
-export type {
-  AcquiredKey,
-  KeyOutcome,
-  KeyServiceClientOptions,
-  KeyStatus,
-  ReportResult,
-} from './keys/key-service-client.js';
-export { ServiceAccountToken } from './keys/service-account-token.js';
 export { TenantKey } from './keys/tenant-key.js';
 export type { LlmProvider, TenantPlan } from './keys/tenant-key.js';
-
-export { TenantBreaker } from './breaker/tenant-breaker.js';
-export type { OnBreakerTripped, TenantBreakerOptions } from './breaker/tenant-breaker.js';
 
 export { TenantLlmClient } from './llm/tenant-llm-client.js';
 export type { LlmDependencies, LlmSettings, TenantRef } from './llm/tenant-llm-client.js';
 export { LlmCallError } from './llm/llm-call-error.js';
-export { classifyProviderError, retryAfterSeconds } from './llm/provider-http.js';
-export { ANTHROPIC_VERSION } from './llm/anthropic-transport.js';
 export type {
   ChatMessage,
   ChatRequest,
@@ -91,17 +73,8 @@ export type {
 
 export { WorkerMetrics } from './metrics/worker-metrics.js';
 export type { LlmErrorClass, QueueKind } from './metrics/worker-metrics.js';
-export { OVERFLOW_TENANT_LABEL, TenantLabeler } from './metrics/tenant-label.js';
-export type { TenantLabelOptions } from './metrics/tenant-label.js';
-export { MetricsServer } from './metrics/metrics-server.js';
-export type { MetricsServerOptions } from './metrics/metrics-server.js';
 
-export {
-  pauseTenantWorkflows,
-  resumeTenantWorkflows,
-  signalTenantWorkflows,
-  tenantWorkflowsQuery,
-} from './client/tenant-workflows.js';
+export { pauseTenantWorkflows, resumeTenantWorkflows } from './client/tenant-workflows.js';
 export type { TenantSignalResult } from './client/tenant-workflows.js';
 export {
   KEY_NOT_FOUND_FAILURE,
@@ -111,3 +84,46 @@ export {
   TENANT_RESUMED_SIGNAL,
 } from './workflow/tenant-pause-contract.js';
 export type { TenantSignal } from './workflow/tenant-pause-contract.js';
+
+// Low-level parts: `createWorker` (and `pauseTenantWorkflows` / `resumeTenantWorkflows`) build these for you. They
+// stay exported for hand-rolled workers and tests; reach for the exports above first.
+/** @internal */
+export { sdkWorkflowModulePath } from './temporal/workflow-module-path.js';
+/** @internal */
+export { connectTemporal, installTemporalRuntime } from './temporal/temporal-connection.js';
+/** @internal */
+export { pinoTemporalLogger } from './temporal/pino-temporal-logger.js';
+/** @internal */
+export { sdkActivities } from './activities/tenant-status-activity.js';
+/** @internal */
+export { toApplicationFailure } from './activities/application-failure.js';
+/** @internal */
+export { KeyServiceClient } from './keys/key-service-client.js';
+/** @internal */
+export type {
+  AcquiredKey,
+  KeyOutcome,
+  KeyServiceClientOptions,
+  KeyStatus,
+  ReportResult,
+} from './keys/key-service-client.js';
+/** @internal */
+export { ServiceAccountToken } from './keys/service-account-token.js';
+/** @internal */
+export { TenantBreaker } from './breaker/tenant-breaker.js';
+/** @internal */
+export type { OnBreakerTripped, TenantBreakerOptions } from './breaker/tenant-breaker.js';
+/** @internal */
+export { classifyProviderError, retryAfterSeconds } from './llm/provider-http.js';
+/** @internal */
+export { ANTHROPIC_VERSION } from './llm/anthropic-transport.js';
+/** @internal */
+export { OVERFLOW_TENANT_LABEL, TenantLabeler } from './metrics/tenant-label.js';
+/** @internal */
+export type { TenantLabelOptions } from './metrics/tenant-label.js';
+/** @internal */
+export { MetricsServer } from './metrics/metrics-server.js';
+/** @internal */
+export type { MetricsServerOptions } from './metrics/metrics-server.js';
+/** @internal */
+export { signalTenantWorkflows, tenantWorkflowsQuery } from './client/tenant-workflows.js';
