@@ -42,6 +42,7 @@ import {
 import { startKeyServiceRecorder, type KeyServiceRecorder } from './key-service-recorder.js';
 import { serviceRestarter, type ServiceRestarter } from './service-restart.js';
 import { startFleetWorker, type FleetWorker } from './worker-fleet.js';
+import type { LlmProvider } from '../../../packages/worker-sdk/src/index.js';
 
 export interface ProofStackOptions {
   /** Names the temp folders. */
@@ -74,11 +75,7 @@ export interface ProofStack {
   stopWorkerKeyService(): Promise<void>;
   startWorkerKeyService(): Promise<void>;
   /** Stores (or replaces) a tenant's key through the admin API, as the app backend does. */
-  putKey(
-    tenantId: string,
-    apiKey: string,
-    provider?: 'openai' | 'anthropic',
-  ): Promise<{ keyVersion: number }>;
+  putKey(tenantId: string, apiKey: string, provider?: LlmProvider): Promise<{ keyVersion: number }>;
   startWorker(
     name: string,
     taskQueue: string,

@@ -7,8 +7,9 @@ import type { CliIo } from './cli-io.js';
 import { KeyServiceAdmin } from './key-service-admin.js';
 import { readSecret } from './secret-input.js';
 import { connectCliClient } from './temporal-client.js';
+import type { LlmProvider } from '@apexseo/worker-sdk';
 
-function provider(value: string): 'openai' | 'anthropic' {
+function provider(value: string): LlmProvider {
   if (value !== 'openai' && value !== 'anthropic')
     throw new CliError(
       'INVALID_OPTION',
@@ -47,7 +48,7 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
     .action(
       async (opts: {
         tenant: string;
-        provider: 'openai' | 'anthropic';
+        provider: LlmProvider;
         keyServiceUrl?: string;
         adminTokenFile?: string;
       }) => {
@@ -75,7 +76,7 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
     .action(
       async (opts: {
         tenant: string;
-        provider?: 'openai' | 'anthropic';
+        provider?: LlmProvider;
         keyServiceUrl?: string;
         adminTokenFile?: string;
       }) => {

@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
+import type { LlmProvider } from '@apexseo/worker-sdk';
 import { startAudit } from '../routing/start-audit.js';
 import { openStoreClients } from '../worker/store-clients.js';
 import type { AuditProgress, AuditSiteResult } from '../workflows/audit-workflow-types.js';
@@ -36,7 +37,7 @@ interface StartOptions {
   depth?: number;
   concurrency?: number;
   scoring: 'heuristic' | 'llm';
-  provider?: 'openai' | 'anthropic';
+  provider?: LlmProvider;
   allowHost: string[];
   follow?: boolean;
   report?: boolean;

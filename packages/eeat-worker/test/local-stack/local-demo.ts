@@ -23,11 +23,12 @@ import { openStoreClients } from '../../src/worker/store-clients.js';
 import { progressQuery } from '../../src/workflows/audit-queries.js';
 import type { AuditSiteResult } from '../../src/workflows/audit-workflow-types.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
+import type { LlmProvider } from '@apexseo/worker-sdk';
 
 export interface LocalDemoOptions {
   /** Rate with a real LLM provider; the key is read from a prompt or stdin. */
   readonly llm?: {
-    readonly provider: 'openai' | 'anthropic';
+    readonly provider: LlmProvider;
     readonly model?: string;
     readonly baseUrl?: string;
   };

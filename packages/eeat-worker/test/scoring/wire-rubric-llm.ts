@@ -6,8 +6,9 @@
 import { request } from 'undici';
 import { z } from 'zod';
 import type { RubricLlm } from '../../src/scoring/llm/rate-with-llm.js';
+import type { LlmProvider } from '@apexseo/worker-sdk';
 
-export function wireRubricLlm(baseUrl: string, provider: 'openai' | 'anthropic', apiKey: string): RubricLlm {
+export function wireRubricLlm(baseUrl: string, provider: LlmProvider, apiKey: string): RubricLlm {
   return {
     provider,
     async structured(req) {

@@ -1,3 +1,5 @@
+import type { Provider } from '../../src/domain/provider.js';
+
 /** A small HTTP client for tests: JSON in, status + parsed JSON (or text) out. */
 export interface HttpResult {
   readonly status: number;
@@ -47,7 +49,7 @@ export function errorOf(result: HttpResult): { code: string; message: string; [k
 }
 
 /** A realistic-looking provider key, unique per call so scans can look for it. */
-export function fakeProviderKey(provider: 'openai' | 'anthropic'): string {
+export function fakeProviderKey(provider: Provider): string {
   const random = crypto.randomUUID().replaceAll('-', '') + crypto.randomUUID().replaceAll('-', '');
   return provider === 'openai' ? `sk-proj-${random}` : `sk-ant-api03-${random}`;
 }

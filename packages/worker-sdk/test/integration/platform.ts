@@ -14,6 +14,7 @@ import { startKeyService, type RunningKeyService } from '../../../../test/harnes
 import { createDatabase, useServices, type TemporalSettings } from '../../../../test/harness/index.js';
 import { startLlmStandIn, type LlmStandIn } from '../../../../test/stand-ins/llm-provider.js';
 import { loadWorkerConfig, type WorkerConfig } from '../../src/index.js';
+import type { LlmProvider } from '../../src/index.js';
 
 export interface Platform {
   readonly temporal: TemporalSettings;
@@ -25,9 +26,9 @@ export interface Platform {
   config(taskQueue: string, overrides?: Parameters<typeof loadWorkerConfig>[0]): WorkerConfig;
   /** APEXSEO_* variables for a worker process. */
   workerEnv(taskQueue: string, extra?: Record<string, string>): Record<string, string>;
-  putKey(tenantId: string, provider: 'openai' | 'anthropic', apiKey: string): Promise<number>;
+  putKey(tenantId: string, provider: LlmProvider, apiKey: string): Promise<number>;
   resumeTenant(tenantId: string): Promise<void>;
-  keyStatus(tenantId: string, provider: 'openai' | 'anthropic'): Promise<{ state: string; paused: boolean }>;
+  keyStatus(tenantId: string, provider: LlmProvider): Promise<{ state: string; paused: boolean }>;
   close(): Promise<void>;
 }
 
