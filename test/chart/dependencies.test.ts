@@ -9,17 +9,36 @@ import {
   upstreamChartsDir,
   type AssembledChart,
 } from './support/chart-with-dependencies.js';
-import { chartDir, run } from './support/tools.js';
+import { convertCrds, type Crd } from './support/crd-schemas.js';
+import { ensureKubernetesSchemas, schemaStem } from './support/k8s-schemas.js';
+import {
+  kedaApi,
+  monitoringApi,
+  parseObjects,
+  profiles,
+  renderText,
+  type K8sObject,
+} from './support/render.js';
+import { chartDir, kubeVersion, run, toolsDir } from './support/tools.js';
 
 interface ChartYaml {
   dependencies: { name: string; version: string; repository: string }[];
 }
 
 let chart: AssembledChart;
+/** JSON schemas of every CRD the dependencies ship (crds/ folders and KEDA's templated CRDs). */
+const crdDir = path.join(toolsDir, 'chart-schemas', 'dependency-crds');
+let crdGroups: Set<string>;
 
 beforeAll(async () => {
   chart = await assembleChartWithDependencies();
-}, 120_000);
+  // The optimize profile enables every dependency that ships CRDs; --include-crds adds their crds/ folders.
+  const crds = parseObjects(
+    await renderText(chart.dir, { profile: 'optimize', extraArgs: ['--include-crds'] }),
+  ).filter((o): o is K8sObject & Crd => o.kind === 'CustomResourceDefinition');
+  const converted = await convertCrds(crds, crdDir);
+  crdGroups = new Set(converted.map((kind) => kind.split('/')[0] ?? ''));
+}, 300_000);
 afterAll(async () => {
   await chart.remove();
 });
@@ -88,5 +107,187 @@ describe('the chart assembled with its dependency packages', () => {
     } finally {
       await rm(dest, { recursive: true, force: true });
     }
+  });
+});
+
+interface Summary {
+  valid: number;
+  invalid: number;
+  errors: number;
+  skipped: number;
+}
+
+async function kubeconform(manifest: string): Promise<{ code: number; summary: Summary; output: string }> {
+  const stems = parseObjects(manifest)
+    .filter((o) => !crdGroups.has(o.apiVersion.split('/')[0] ?? ''))
+    .map((o) => schemaStem(o.apiVersion, o.kind));
+  const k8sSchemas = await ensureKubernetesSchemas(stems);
+  const result = await run(
+    'kubeconform',
+    [
+      '-strict',
+      '-summary',
+      '-output',
+      'json',
+      '-kubernetes-version',
+      kubeVersion,
+      '-schema-location',
+      `${k8sSchemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+      '-schema-location',
+      `${crdDir}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`,
+      '-',
+    ],
+    { input: manifest },
+  );
+  const parsed = JSON.parse(result.stdout) as { summary: Summary };
+  return { code: result.code, summary: parsed.summary, output: result.stdout };
+}
+
+/** A first install into an empty cluster, and an upgrade once KEDA and the Prometheus Operator serve their APIs. */
+const stages = [
+  { stage: 'first install', apiVersions: [] },
+  { stage: 'upgrade', apiVersions: [kedaApi, monitoringApi] },
+] as const;
+const renders = profiles.flatMap((profile) => stages.map((s) => ({ profile, ...s })));
+
+describe('both profiles with every dependency', () => {
+  it.each(profiles)('should pass helm lint --strict with the %s profile', async (profile) => {
+    const result = await run('helm', [
+      'lint',
+      '--strict',
+      chart.dir,
+      '-f',
+      path.join(chart.dir, `values-${profile}.yaml`),
+      '--kube-version',
+      kubeVersion,
+    ]);
+    expect(result.stdout + result.stderr).toContain('1 chart(s) linted, 0 chart(s) failed');
+    expect(result.stdout + result.stderr).not.toContain('missing these dependencies');
+    expect(result.code).toBe(0);
+  });
+
+  it.each(renders)(
+    'should render the $profile profile ($stage) with the subcharts and validate every object strictly',
+    async ({ profile, apiVersions }) => {
+      const manifest = await renderText(chart.dir, { profile, apiVersions: [...apiVersions] });
+      const objects = parseObjects(manifest);
+      // Subchart objects are there: KEDA's operator in both profiles, the stack's Prometheus in optimize.
+      expect(objects.some((o) => o.kind === 'Deployment' && o.metadata.name === 'keda-operator')).toBe(true);
+      expect(objects.some((o) => o.kind === 'Prometheus')).toBe(profile === 'optimize');
+      const { code, summary, output } = await kubeconform(manifest);
+      expect(summary, output).toEqual({ valid: objects.length, invalid: 0, errors: 0, skipped: 0 });
+      expect(code).toBe(0);
+    },
+    300_000,
+  );
+
+  it('should reject a subchart object with a field its CRD does not know', async () => {
+    const manifest = await renderText(chart.dir, { profile: 'optimize' });
+    const broken = manifest.replace(/(^kind: Prometheus\n[\s\S]*?\nspec:\n)/m, '$1  replicaz: 1\n');
+    expect(broken).not.toBe(manifest);
+    const { summary } = await kubeconform(broken);
+    expect(summary.invalid).toBe(1);
+  }, 300_000);
+});
+
+/** The subchart each values section goes to (the Temporal server chart is aliased). */
+const sections = {
+  keda: 'keda',
+  'kube-prometheus-stack': 'kube-prometheus-stack',
+  'altinity-clickhouse-operator': 'altinity-clickhouse-operator',
+  neo4j: 'neo4j',
+  temporalServer: 'temporal',
+} as const;
+
+type Values = Record<string, unknown>;
+const isMap = (v: unknown): v is Values => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function deepMerge(base: Values, over: Values): Values {
+  const out: Values = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const below = out[key];
+    out[key] = isMap(below) && isMap(value) ? deepMerge(below, value) : value;
+  }
+  return out;
+}
+
+/** A subchart's default values, and those of the charts bundled inside it (kube-prometheus-stack's grafana, ...). */
+async function subchartValues(chartPath: string): Promise<Values> {
+  const values = (parse(await readFile(path.join(chartPath, 'values.yaml'), 'utf8')) ?? {}) as Values;
+  const nested = path.join(chartPath, 'charts');
+  for (const name of await readdir(nested).catch(() => [] as string[])) {
+    const own = values[name];
+    values[name] = deepMerge(await subchartValues(path.join(nested, name)), isMap(own) ? own : {});
+  }
+  return values;
+}
+
+/**
+ * Keys set under a subchart's section that the subchart does not have: a key is known when the subchart's default
+ * values have it, or when it sits under a default that is an empty map or null (a free-form map such as labels).
+ */
+function unknownKeys(set: Values, defaults: Values, prefix: string): string[] {
+  return Object.entries(set).flatMap(([key, value]) => {
+    const where = `${prefix}.${key}`;
+    if (!(key in defaults)) return [where];
+    const known = defaults[key];
+    if (known === null || (isMap(known) && Object.keys(known).length === 0)) return [];
+    return isMap(value) && isMap(known) ? unknownKeys(value, known, where) : [];
+  });
+}
+
+async function unpackedSubcharts(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'apexseo-subcharts-'));
+  for (const pkg of chart.packages) {
+    const result = await run('tar', ['-xzf', path.join(chart.dir, 'charts', pkg), '-C', dir]);
+    expect(result.code, result.stderr).toBe(0);
+  }
+  return dir;
+}
+
+describe('values this chart passes to its subcharts', () => {
+  let unpacked: string;
+  beforeAll(async () => {
+    unpacked = await unpackedSubcharts();
+  });
+  afterAll(async () => {
+    await rm(unpacked, { recursive: true, force: true });
+  });
+
+  async function unknownIn(values: Values): Promise<string[]> {
+    const unknown: string[] = [];
+    for (const [section, subchart] of Object.entries(sections)) {
+      // `enabled` is this chart's condition for the dependency, not a subchart value.
+      const set = Object.fromEntries(
+        Object.entries((values[section] ?? {}) as Values).filter(([k]) => k !== 'enabled'),
+      );
+      unknown.push(...unknownKeys(set, await subchartValues(path.join(unpacked, subchart)), section));
+    }
+    return unknown;
+  }
+
+  it.each(['values.yaml', 'values-launch.yaml', 'values-optimize.yaml'])(
+    'should set only keys the subcharts have in %s',
+    async (file) => {
+      const values = parse(await readFile(path.join(chartDir, file), 'utf8')) as Values;
+      expect(await unknownIn(values)).toEqual([]);
+    },
+  );
+
+  it('should find a misspelt subchart key that Helm renders silently', async () => {
+    const values = { neo4j: { neo4j: { pasword: 'x', name: 'db' } } };
+    expect(await unknownIn(values)).toEqual(['neo4j.neo4j.pasword']);
+    // Helm itself accepts it: the Neo4j chart ships no values.schema.json.
+    await expect(
+      renderText(chart.dir, { profile: 'optimize', set: ['neo4j.neo4j.pasword=x'] }),
+    ).resolves.toContain('kind: StatefulSet');
+  });
+
+  it("should have Helm check a subchart's own values.schema.json (Altinity ships one)", async () => {
+    const failure = renderText(chart.dir, {
+      profile: 'optimize',
+      set: ['altinity-clickhouse-operator.imagePullSecrets=none'],
+    });
+    await expect(failure).rejects.toThrow(/altinity-clickhouse-operator[\s\S]*imagePullSecrets/);
   });
 });

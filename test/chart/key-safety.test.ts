@@ -37,8 +37,9 @@ const freeFormMaps = [
   'keyService.serviceAccount.annotations',
   'keyService.networkPolicy.appBackendPodLabels',
   'keyService.networkPolicy.appBackendNamespaceLabels',
-  'keyService.networkPolicy.monitoringNamespaceLabels',
   'monitoring.selectorLabels',
+  'monitoring.scraperPodLabels',
+  'monitoring.scraperNamespaceLabels',
   'storageClass.parameters',
 ];
 /** Where a free-form map's value may appear in a rendered object. */

@@ -32,7 +32,7 @@ afterAll(async () => {
 
 /** Renders the chart's PrometheusRule and writes its groups as a Prometheus rule file next to the unit tests. */
 async function renderRuleFile(dir: string, set: string[] = []): Promise<RuleGroup[]> {
-  const objects = await render(chart.dir, { apiVersions: [monitoringApi], set });
+  const objects = await render(chart.dir, { profile: 'launch', apiVersions: [monitoringApi], set });
   const rule = findObject(objects, 'PrometheusRule', 'apexseo') as unknown as {
     spec: { groups: RuleGroup[] };
   };

@@ -41,7 +41,10 @@ describe('values.schema.json', () => {
   });
 
   it('should accept the keys Helm injects into a subchart (global and enabled)', async () => {
-    const text = await renderText(chart.dir, { set: ['global.imageRegistry=example.com', 'enabled=true'] });
+    const text = await renderText(chart.dir, {
+      valuesFiles: [path.join(chart.dir, 'ci/launch-values.yaml')],
+      set: ['global.imageRegistry=example.com', 'enabled=true'],
+    });
     expect(text).toContain('kind: Deployment');
   });
 

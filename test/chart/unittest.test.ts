@@ -26,6 +26,7 @@ describe('helm unittest', () => {
       'validate_test.yaml',
       'worker_autoscaling_test.yaml',
       'worker_deployment_test.yaml',
+      'worker_networkpolicy_test.yaml',
     ]);
   });
 

@@ -95,7 +95,7 @@ describe('metrics of a running worker', () => {
 
   it('should export every worker series the alert and recording rules read', async () => {
     const exported = exposedMetrics(workerExposition);
-    const objects = await render(chart.dir, { apiVersions: [monitoringApi] });
+    const objects = await render(chart.dir, { profile: 'launch', apiVersions: [monitoringApi] });
     const rule = findObject(objects, 'PrometheusRule', 'apexseo') as unknown as {
       spec: { groups: { rules: { expr: string }[] }[] };
     };

@@ -87,12 +87,25 @@ as templates: ScaledObjects in the same first install would fail Helm's resource
 {{- required "temporal.auth.existingSecret is required when temporal.auth.mode is mtls or apiKey" .Values.temporal.auth.existingSecret }}
 {{- end }}
 
+{{/* Values a real install must supply: no example host stands in for them, an empty or null one fails the render. */}}
 {{- define "apexseo.clickhouse.url" -}}
 {{- if eq .Values.stores.clickhouse.mode "operator" -}}
 {{- printf "http://clickhouse-%s.%s.svc.cluster.local:8123" .Values.stores.clickhouse.installation.name .Release.Namespace -}}
 {{- else -}}
-{{- .Values.stores.clickhouse.url -}}
+{{- required "stores.clickhouse.url is required in external mode: the HTTP(S) URL of your ClickHouse server" .Values.stores.clickhouse.url -}}
 {{- end -}}
+{{- end }}
+
+{{- define "apexseo.neo4j.url" -}}
+{{- tpl (required "stores.neo4j.url is required: the Bolt URL of your Neo4j server (neo4j+s://... for AuraDB)" .Values.stores.neo4j.url) . -}}
+{{- end }}
+
+{{- define "apexseo.temporal.address" -}}
+{{- tpl (required "temporal.address is required: the host:port of your Temporal frontend" .Values.temporal.address) . -}}
+{{- end }}
+
+{{- define "apexseo.keyService.postgresHost" -}}
+{{- required "keyService.postgres.host is required: the host of the key service's PostgreSQL (Cloud SQL / RDS endpoint)" .Values.keyService.postgres.host -}}
 {{- end }}
 
 {{/* Store settings shared by the worker pools and the store migration Jobs. */}}
@@ -109,7 +122,7 @@ as templates: ScaledObjects in the same first install would fail Helm's resource
 - name: APEXSEO_CLICKHOUSE_DATABASE
   value: {{ .Values.stores.clickhouse.database | quote }}
 - name: APEXSEO_NEO4J_URL
-  value: {{ tpl .Values.stores.neo4j.url . | quote }}
+  value: {{ include "apexseo.neo4j.url" . | quote }}
 - name: APEXSEO_NEO4J_USER
   value: {{ .Values.stores.neo4j.user | quote }}
 - name: APEXSEO_NEO4J_PASSWORD
@@ -122,7 +135,7 @@ as templates: ScaledObjects in the same first install would fail Helm's resource
 {{/* Temporal connection settings shared by workers and migrations. */}}
 {{- define "apexseo.worker.temporalEnv" -}}
 - name: APEXSEO_TEMPORAL_ADDRESS
-  value: {{ tpl .Values.temporal.address . | quote }}
+  value: {{ include "apexseo.temporal.address" . | quote }}
 - name: APEXSEO_TEMPORAL_NAMESPACE
   value: {{ .Values.temporal.namespace | quote }}
 {{- if eq .Values.temporal.auth.mode "mtls" }}
@@ -201,7 +214,7 @@ tolerations:
 {{/* Key service environment shared by the Deployment and its migration Job. */}}
 {{- define "apexseo.keyService.pgEnv" -}}
 - name: KEY_SERVICE_PG_HOST
-  value: {{ .Values.keyService.postgres.host | quote }}
+  value: {{ include "apexseo.keyService.postgresHost" . | quote }}
 - name: KEY_SERVICE_PG_PORT
   value: {{ .Values.keyService.postgres.port | quote }}
 - name: KEY_SERVICE_PG_DATABASE
@@ -228,6 +241,24 @@ tolerations:
 {{- join "," $subjects }}
 {{- end }}
 
+{{/*
+Who may scrape metrics ports: Prometheus pods of this namespace carrying `monitoring.scraperPodLabels` (the bundled
+kube-prometheus-stack gives its Prometheus these labels), and any pod of the namespaces labelled
+`monitoring.scraperNamespaceLabels` (a separately installed Prometheus).
+*/}}
+{{- define "apexseo.networkPolicy.scrapers" -}}
+{{- with .Values.monitoring.scraperPodLabels }}
+- podSelector:
+    matchLabels:
+      {{- toYaml . | nindent 6 }}
+{{- end }}
+{{- with .Values.monitoring.scraperNamespaceLabels }}
+- namespaceSelector:
+    matchLabels:
+      {{- toYaml . | nindent 6 }}
+{{- end }}
+{{- end }}
+
 {{- define "apexseo.restrictedContainerSecurityContext" -}}
 allowPrivilegeEscalation: false
 readOnlyRootFilesystem: true
@@ -245,12 +276,12 @@ seccompProfile:
   type: RuntimeDefault
 {{- end }}
 
-{{/* kube-prometheus-stack selects monitors and rules by `release: <release name>` unless told otherwise. */}}
+{{/*
+A separately installed kube-prometheus-stack selects monitors and rules by `release: <its release name>` unless told
+otherwise; `monitoring.selectorLabels` adds labels or overrides that one (one key each, never a duplicate).
+*/}}
 {{- define "apexseo.monitoringLabels" -}}
-release: {{ .Release.Name }}
-{{- with .Values.monitoring.selectorLabels }}
-{{ toYaml . }}
-{{- end }}
+{{- toYaml (merge (dict) .Values.monitoring.selectorLabels (dict "release" .Release.Name)) }}
 {{- end }}
 
 {{/*

@@ -34,7 +34,7 @@ export function strictSchema(node: unknown): unknown {
   return out;
 }
 
-interface Crd {
+export interface Crd {
   kind: string;
   spec: {
     group: string;
@@ -43,26 +43,36 @@ interface Crd {
   };
 }
 
-/** Writes every served version's schema; returns the kinds converted as `group/Kind/version`. */
-export async function convertSharedCrds(): Promise<string[]> {
+/**
+ * Writes every served version's schema of the given CRDs under `dir` (default: crdSchemaDir); returns the kinds
+ * converted as `group/Kind/version`.
+ */
+export async function convertCrds(crds: readonly Crd[], dir = crdSchemaDir): Promise<string[]> {
   const converted: string[] = [];
-  for (const file of (await readdir(crdFixtureDir)).filter((f) => f.endsWith('.yaml')).sort()) {
-    for (const doc of parseAllDocuments(await readFile(path.join(crdFixtureDir, file), 'utf8'))) {
-      const crd = doc.toJS() as Crd | null;
-      if (crd?.kind !== 'CustomResourceDefinition') continue;
-      for (const version of crd.spec.versions.filter((v) => v.served)) {
-        const schema = version.schema?.openAPIV3Schema;
-        if (!schema)
-          throw new Error(`${file}: ${crd.spec.names.kind} ${version.name} has no openAPIV3Schema`);
-        const dir = path.join(crdSchemaDir, crd.spec.group);
-        await mkdir(dir, { recursive: true });
-        await writeFile(
-          path.join(dir, `${crd.spec.names.kind.toLowerCase()}_${version.name}.json`),
-          JSON.stringify(strictSchema(schema)),
-        );
-        converted.push(`${crd.spec.group}/${crd.spec.names.kind}/${version.name}`);
-      }
+  for (const crd of crds) {
+    for (const version of crd.spec.versions.filter((v) => v.served)) {
+      const schema = version.schema?.openAPIV3Schema;
+      if (!schema) throw new Error(`${crd.spec.names.kind} ${version.name} has no openAPIV3Schema`);
+      const groupDir = path.join(dir, crd.spec.group);
+      await mkdir(groupDir, { recursive: true });
+      await writeFile(
+        path.join(groupDir, `${crd.spec.names.kind.toLowerCase()}_${version.name}.json`),
+        JSON.stringify(strictSchema(schema)),
+      );
+      converted.push(`${crd.spec.group}/${crd.spec.names.kind}/${version.name}`);
     }
   }
   return converted;
+}
+
+/** Converts the CRDs in test/chart/fixtures/crds; returns the kinds converted as `group/Kind/version`. */
+export async function convertSharedCrds(): Promise<string[]> {
+  const crds: Crd[] = [];
+  for (const file of (await readdir(crdFixtureDir)).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const doc of parseAllDocuments(await readFile(path.join(crdFixtureDir, file), 'utf8'))) {
+      const crd = doc.toJS() as Crd | null;
+      if (crd?.kind === 'CustomResourceDefinition') crds.push(crd);
+    }
+  }
+  return convertCrds(crds);
 }

@@ -28,6 +28,8 @@ export interface RenderOptions {
   set?: string[];
   apiVersions?: string[];
   namespace?: string;
+  /** Further `helm template` arguments (e.g. `--include-crds`). */
+  extraArgs?: string[];
 }
 
 export class RenderError extends Error {
@@ -52,6 +54,7 @@ export function templateArgs(chart: string, options: RenderOptions): string[] {
   for (const file of options.valuesFiles ?? []) args.push('-f', file);
   for (const s of options.set ?? []) args.push('--set', s);
   for (const api of options.apiVersions ?? []) args.push('--api-versions', api);
+  args.push(...(options.extraArgs ?? []));
   return args;
 }
 
