@@ -23,7 +23,8 @@ CT_VERSION=v3.14.0 # also pinned in scripts/tools/chart-testing/go.mod
 KUBECONFORM_VERSION=v0.7.0
 REGISTRY_VERSION=v3.1.2
 HELM_UNITTEST_VERSION=v1.1.2 # also pinned in scripts/tools/helm-unittest/go.mod
-PYTHON_REQUIREMENTS="yamllint==1.38.0 yamale==6.1.0 moto[server]==5.2.5"
+KUBE_SCORE_VERSION=v1.20.0
+PYTHON_REQUIREMENTS="yamllint==1.38.0 yamale==6.1.0 moto[server]==5.2.5 checkov==3.3.30"
 
 started=$SECONDS
 log() { printf '\033[1;34m[bootstrap]\033[0m %s\n' "$*" >&2; }
@@ -85,6 +86,7 @@ go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"
 go_tool temporal github.com/temporalio/cli/cmd/temporal "$TEMPORAL_CLI_VERSION"
 go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
 go_tool registry github.com/distribution/distribution/v3/cmd/registry "$REGISTRY_VERSION" optional
+go_tool kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION"
 
 # Tools built inside a small module under scripts/tools/<dir>/ whose go.mod pins the version, for tools that
 # `go install module@version` cannot build here. The stamp is the hash of that go.mod + go.sum.
@@ -118,7 +120,7 @@ command: "\$HELM_PLUGIN_DIR/untt"
 EOF
 if cmp -s "$HU_PLUGIN/plugin.yaml.next" "$HU_PLUGIN/plugin.yaml"; then rm "$HU_PLUGIN/plugin.yaml.next"; else mv "$HU_PLUGIN/plugin.yaml.next" "$HU_PLUGIN/plugin.yaml"; fi
 
-# --- Python tools in a venv: chart-testing's yamllint + yamale, moto (AWS KMS emulator) ---------------
+# --- Python tools in a venv: chart-testing's yamllint + yamale, moto (AWS KMS emulator), checkov -------
 VENV="$TOOLS/venv"
 if [[ -x "$VENV/bin/python" ]] && stamp_is venv "$PYTHON_REQUIREMENTS"; then
   cached+=("venv: $PYTHON_REQUIREMENTS")

@@ -161,6 +161,15 @@ nodeSelector:
   {{- toYaml . | nindent 2 }}
 {{ end -}}
 affinity:
+  # Prefer one pod of a pool per node, so a node loss takes at most one (the topology spread says the same).
+  podAntiAffinity:
+    preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 100
+        podAffinityTerm:
+          topologyKey: kubernetes.io/hostname
+          labelSelector:
+            matchLabels:
+              {{- include "apexseo.selectorLabels" (dict "root" .root "component" .component) | nindent 14 }}
   nodeAffinity:
 {{- if eq $pool.capacityType "on-demand" }}
     # NotIn also matches nodes without the label, so only spot nodes are excluded.
