@@ -67,9 +67,15 @@ describe('environment contract with the packages', () => {
     async ({ profile, pool, queue }) => {
       const objects = await render(chart.dir, { profile, apiVersions: [kedaApi] });
       const env = processEnv(containerEnv(findObject(objects, 'Deployment', pool)));
-      const config = loadWorkerConfig({}, env);
+      expect(env['APEXSEO_KEY_SERVICE_TOKEN_FILE']).toBe('/var/run/secrets/apexseo/key-service/token');
+      // Stand in for the projected token volume: the worker refuses a token file it cannot read.
+      const volume = await mkdtemp(path.join(tmpdir(), 'apexseo-token-'));
+      const config = await writeFile(path.join(volume, 'token'), 'projected-token')
+        .then(() =>
+          loadWorkerConfig({}, { ...env, APEXSEO_KEY_SERVICE_TOKEN_FILE: path.join(volume, 'token') }),
+        )
+        .finally(() => rm(volume, { recursive: true, force: true }));
       expect(config.taskQueue).toBe(queue);
-      expect(config.keyService.tokenFile).toBe('/var/run/secrets/apexseo/key-service/token');
       expect(config.metrics.port).toBe(9464);
       expect(config.metrics.temporalPort).toBe(9465);
       expect(config.shutdownGraceSeconds).toBeLessThan(
@@ -119,14 +125,19 @@ describe('environment contract with the packages', () => {
     // Stand in for the Secret volume: the files the kubelet would project, at a temporary mount point.
     const volume = await mkdtemp(path.join(tmpdir(), 'apexseo-temporal-auth-'));
     try {
-      for (const key of ['tls.crt', 'tls.key', 'ca.crt']) await writeFile(path.join(volume, key), 'PEM');
+      for (const key of ['tls.crt', 'tls.key', 'ca.crt', 'token'])
+        await writeFile(path.join(volume, key), 'PEM');
       const env = Object.fromEntries(
         Object.entries(processEnv(containerEnv(deployment))).map(([k, v]) => [
           k,
           v.startsWith(`${mount.mountPath}/`) ? path.join(volume, v.slice(mount.mountPath.length)) : v,
         ]),
       );
-      const config = loadWorkerConfig({}, env);
+      // The projected worker token, which the worker must be able to read when its configuration loads.
+      const config = loadWorkerConfig(
+        {},
+        { ...env, APEXSEO_KEY_SERVICE_TOKEN_FILE: path.join(volume, 'token') },
+      );
       expect(config.temporal.tls).toEqual({
         certFile: path.join(volume, 'tls.crt'),
         keyFile: path.join(volume, 'tls.key'),

@@ -95,6 +95,18 @@ describe('@apexseo/worker-sdk tarball', () => {
         'dist/workflow.d.cts',
       ]),
     );
+    // The testing kit, the local development command, and what the README and package.json promise.
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'dist/testing.js',
+        'dist/testing.cjs',
+        'dist/testing.d.ts',
+        'dist/testing.d.cts',
+        'dist/apexseo-dev.js',
+        'README.md',
+        'CHANGELOG.md',
+      ]),
+    );
   });
 
   it('should import both entry points as ESM and require both as CommonJS with the same exports', async () => {

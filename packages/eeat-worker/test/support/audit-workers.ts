@@ -2,6 +2,9 @@
  * Runs the real eeat worker (both pools) in the test process against the harness's Temporal dev server and the
  * given stores, exactly as `src/main.ts` builds it (SDK createWorker, workflows bundled from source).
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { ApexWorker, WorkerConfigInput } from '@apexseo/worker-sdk';
 import { useServices } from '../../../../test/harness/index.js';
@@ -34,6 +37,10 @@ export async function startAuditWorkers(
   extraConfig: WorkerConfigInput = {},
 ): Promise<RunningWorkers> {
   const { temporal } = await useServices('temporal');
+  // Heuristic audits never call the key service, but a worker refuses to start without a readable token file.
+  const tokenDir = await mkdtemp(join(tmpdir(), 'eeat-worker-token-'));
+  const tokenFile = join(tokenDir, 'token');
+  await writeFile(tokenFile, 'unused-by-heuristic-audits');
   const workers: ApexWorker[] = [];
   for (const taskQueue of queues) {
     workers.push(
@@ -42,6 +49,7 @@ export async function startAuditWorkers(
         config: {
           temporal: { address: temporal.address, namespace: temporal.namespace },
           taskQueue,
+          keyService: { tokenFile },
           metrics: { port: 0, temporalPort: 0 },
           shutdownGraceSeconds: 1,
           ...extraConfig,
@@ -58,6 +66,7 @@ export async function startAuditWorkers(
     async stop() {
       await Promise.all(workers.map((w) => w.shutdown()));
       await Promise.allSettled(runs);
+      await rm(tokenDir, { recursive: true, force: true });
       await connection.close();
     },
   };

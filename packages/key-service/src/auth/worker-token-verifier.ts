@@ -1,10 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { JWTVerifyGetKey } from 'jose';
-import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  customFetch,
+  decodeJwt,
+  errors as joseErrors,
+  jwtVerify,
+} from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
-import type { JwksSource } from '../config/key-service-config.js';
+import { DEV_TOKEN_ISSUER, type JwksSource } from '../config/key-service-config.js';
 
 /**
  * `key_set_unavailable`: the cluster's key set could not be fetched or read, so no token can be checked. That is
@@ -123,6 +130,11 @@ export class WorkerTokenVerifier {
   async verify(authorization: string | undefined): Promise<WorkerIdentity> {
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization ?? '');
     if (!match?.[1]) throw new WorkerAuthError('unauthenticated', 'missing or malformed bearer token');
+    if (isDevelopmentToken(match[1]))
+      throw new WorkerAuthError(
+        'unauthenticated',
+        'local development token (never accepted by this service)',
+      );
     let payload;
     try {
       ({ payload } = await jwtVerify(match[1], await this.#currentKeySet(), {
@@ -155,5 +167,14 @@ export class WorkerTokenVerifier {
       this.#fileMtimeMs = info.mtimeMs;
     }
     return this.#keySet;
+  }
+}
+
+/** A token minted by the SDK's local development kit: refused before any key set is consulted. */
+function isDevelopmentToken(token: string): boolean {
+  try {
+    return decodeJwt(token).iss === DEV_TOKEN_ISSUER;
+  } catch {
+    return false;
   }
 }

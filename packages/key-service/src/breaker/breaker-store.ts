@@ -21,6 +21,8 @@ export type ReportAnswer =
 
 export interface StatusResult {
   readonly state: BreakerStateName;
+  /** The provider of the key the answer is about (absent when the tenant has no key). */
+  readonly provider?: Provider;
   readonly paused: boolean;
   readonly reason?: TripReason;
   readonly retryAfterSeconds?: number;
@@ -135,17 +137,26 @@ export class BreakerStore {
     });
   }
 
-  async status(tenantId: string, provider: Provider): Promise<StatusResult> {
-    const { rows } = await this.pool.query<BreakerColumns & { key_version: number; db_now: Date }>(
-      `SELECT k.key_version, b.state, b.reason, b.failures, b.opened_at, b.reopen_at, b.probe_until, now() AS db_now
+  /** The breaker of the tenant's key for `provider`, or without one of its current key (the one stored last). */
+  async status(tenantId: string, provider: Provider | undefined): Promise<StatusResult> {
+    const { rows } = await this.pool.query<
+      BreakerColumns & { key_version: number; provider: Provider; db_now: Date }
+    >(
+      `SELECT k.key_version, k.provider, b.state, b.reason, b.failures, b.opened_at, b.reopen_at, b.probe_until,
+              now() AS db_now
        FROM tenant_keys k LEFT JOIN key_breakers b
          ON b.tenant_id = k.tenant_id AND b.provider = k.provider AND b.key_version = k.key_version
-       WHERE k.tenant_id = $1 AND k.provider = $2 AND k.deleted_at IS NULL`,
-      [tenantId, provider],
+       WHERE k.tenant_id = $1 AND ($2::text IS NULL OR k.provider = $2) AND k.deleted_at IS NULL
+       ORDER BY k.created_at DESC, k.provider LIMIT 1`,
+      [tenantId, provider ?? null],
     );
     const row = rows[0];
     if (!row) return { state: 'closed', paused: false };
-    return { ...viewOf(rowFromColumns(row), row.db_now), keyVersion: row.key_version };
+    return {
+      ...viewOf(rowFromColumns(row), row.db_now),
+      keyVersion: row.key_version,
+      provider: row.provider,
+    };
   }
 
   /** Admin override: closes the current version's breaker for one or all providers. */

@@ -1,5 +1,12 @@
 import { z } from 'zod';
 
+/**
+ * Issuer of the development tokens minted by the SDK's local kit (`@apexseo/worker-sdk/testing`, `apexseo-dev`).
+ * No configuration of this service accepts it: it cannot be configured as the issuer, and the verifier refuses any
+ * token that names it, whatever key signed it.
+ */
+export const DEV_TOKEN_ISSUER = 'urn:apexseo:local-development';
+
 /** A configuration problem. The message names the variable, never its value. */
 export class KeyServiceConfigError extends Error {
   readonly type = 'invalid_configuration' as const;
@@ -102,7 +109,11 @@ const envSchema = postgresEnvSchema.extend({
   KEY_SERVICE_JWKS_FILE: z.string().min(1).optional(),
   KEY_SERVICE_JWKS_CA_FILE: z.string().min(1).optional(),
   KEY_SERVICE_JWKS_TOKEN_FILE: z.string().min(1).optional(),
-  KEY_SERVICE_TOKEN_ISSUER: z.string().min(1).default('https://kubernetes.default.svc'),
+  KEY_SERVICE_TOKEN_ISSUER: z
+    .string()
+    .min(1)
+    .refine((issuer) => issuer !== DEV_TOKEN_ISSUER, 'must not be the local development issuer')
+    .default('https://kubernetes.default.svc'),
   KEY_SERVICE_TOKEN_AUDIENCE: z.string().min(1).default('apexseo-key-service'),
   KEY_SERVICE_ALLOWED_SUBJECTS: z.string().min(1),
   KEY_SERVICE_ADMIN_TOKEN_SHA256: z

@@ -21,6 +21,11 @@ export const apiKeySchema = z
   .regex(/^[\x21-\x7e]+$/, 'apiKey must be printable ASCII without spaces or control characters');
 
 export const keyRefSchema = z.strictObject({ tenantId: tenantIdSchema, provider: providerSchema });
+/** `status` may leave out `provider`: then it answers for the tenant's current key (the one stored last). */
+export const statusRefSchema = z.strictObject({
+  tenantId: tenantIdSchema,
+  provider: providerSchema.optional(),
+});
 
 export const reportSchema = z.strictObject({
   tenantId: tenantIdSchema,

@@ -6,7 +6,7 @@ import type { KeyStore } from '../keys/key-store.js';
 import type { AcquireMetricOutcome, KeyServiceMetrics } from '../metrics/key-service-metrics.js';
 import { ApiError } from './api-error.js';
 import type { CallerRateLimiter } from './caller-rate-limiter.js';
-import { keyRefSchema, parseInput, reportSchema } from './request-schemas.js';
+import { keyRefSchema, parseInput, reportSchema, statusRefSchema } from './request-schemas.js';
 
 export interface WorkerRouteDeps {
   readonly verifier: WorkerTokenVerifier;
@@ -77,6 +77,7 @@ export function registerWorkerRoutes(app: FastifyInstance, deps: WorkerRouteDeps
         acquireOutcomes.set(request, 'paused');
         throw new ApiError(423, 'TENANT_PAUSED', `the tenant's ${provider} key breaker is open`, {
           reason: result.reason,
+          provider,
           ...(result.retryAfterSeconds !== undefined ? { retryAfterSeconds: result.retryAfterSeconds } : {}),
         });
       }
@@ -113,7 +114,7 @@ export function registerWorkerRoutes(app: FastifyInstance, deps: WorkerRouteDeps
     });
 
     scope.post('/v1/keys/status', async (request) => {
-      const { tenantId, provider } = parseInput(keyRefSchema, request.body, 'body');
+      const { tenantId, provider } = parseInput(statusRefSchema, request.body, 'body');
       return deps.breakers.status(tenantId, provider);
     });
     done();

@@ -139,7 +139,7 @@ describe('worker API', () => {
       token: worker,
       body: { tenantId: 'tenant-status', provider: 'openai' },
     });
-    expect(res.json).toEqual({ state: 'closed', paused: false, keyVersion: 1 });
+    expect(res.json).toEqual({ state: 'closed', paused: false, keyVersion: 1, provider: 'openai' });
   });
 
   it('should reject a report for a key version that does not exist', async () => {

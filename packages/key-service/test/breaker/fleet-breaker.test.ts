@@ -146,7 +146,7 @@ describe('fleet-wide breaker', () => {
       token: worker,
       body: { tenantId: 'noisy', provider: 'openai' },
     });
-    expect(status.json).toEqual({ state: 'closed', paused: false, keyVersion: 1 });
+    expect(status.json).toEqual({ state: 'closed', paused: false, keyVersion: 1, provider: 'openai' });
     const { rows } = await db.query<{ failures: number }>(
       "SELECT failures FROM key_breakers WHERE tenant_id = 'noisy'",
     );
@@ -285,7 +285,7 @@ describe('fleet-wide breaker', () => {
       token: worker,
       body: { tenantId: 'stale', provider: 'openai' },
     });
-    expect(status.json).toEqual({ state: 'closed', paused: false, keyVersion: 2 });
+    expect(status.json).toEqual({ state: 'closed', paused: false, keyVersion: 2, provider: 'openai' });
   });
 
   it('should write an audit row for every report and acquire, naming the caller and never the key', async () => {

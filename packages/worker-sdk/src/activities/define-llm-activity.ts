@@ -1,18 +1,22 @@
 import { Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { SdkError } from '../errors.js';
+import { KeyNotFoundError, SdkError, TenantPausedError } from '../errors.js';
+import type { LlmProvider } from '../keys/tenant-key.js';
 import type { LlmClient } from '../llm/llm-types.js';
 import { TenantLlmClient, type TenantRef } from '../llm/tenant-llm-client.js';
 import { toApplicationFailure } from './application-failure.js';
 import { heartbeatWhileRunning } from './heartbeat-while-running.js';
 import type { SdkRuntime } from '../runtime/sdk-runtime.js';
 
-/** Fields every LLM activity input carries (merged into the activity's own input schema). */
+/**
+ * Fields every LLM activity input carries (merged into the activity's own input schema). `provider` is optional:
+ * without it the activity uses the provider of the tenant's key, which the key service knows.
+ */
 export const llmActivityTenantSchema = z.object({
   tenantId: z.string().min(1).max(128),
   plan: z.enum(['mrr', 'ltd']),
-  provider: z.enum(['openai', 'anthropic']),
+  provider: z.enum(['openai', 'anthropic']).optional(),
 });
 
 /** What an LLM activity's `run` receives besides its input. */
@@ -34,8 +38,10 @@ export interface LlmActivityContext {
 export interface LlmActivityDefinition<S extends z.ZodObject, O> {
   /** Activity input schema without the tenant fields (they are added). */
   readonly input: S;
-  /** Optional result schema: results are validated before they are returned to the workflow. */
-  readonly output?: z.ZodType<O>;
+  /**
+   * The activity's work. Its result type is the activity's result type; a result from `ctx.llm.structured` is
+   * already validated with the schema given there (the one place the output schema is declared).
+   */
   readonly run: (ctx: LlmActivityContext, input: z.output<S> & TenantRef) => Promise<O>;
 }
 
@@ -55,7 +61,8 @@ export type LlmActivity<I, O> = ((input: I) => Promise<O>) & {
 
 /**
  * Defines an activity that receives `ctx.llm` already bound to the tenant named in its input. The input must carry
- * `tenantId`, `plan` and `provider` (validated with zod together with the activity's own fields). Errors become typed
+ * `tenantId` and `plan`, and may carry `provider` (validated with zod together with the activity's own fields);
+ * without `provider`, the key service's answer for the tenant's key decides it (one read-only call). Errors become typed
  * Temporal failures: `TenantPaused` and `KeyNotFound` are non-retryable so the workflow can park
  * (see `withTenantPause` in `@apexseo/worker-sdk/workflow`).
  */
@@ -74,9 +81,11 @@ export function defineLlmActivity<S extends z.ZodObject, O>(
           ];
           throw new SdkError('InvalidActivityInput', `Invalid activity input: ${fields.join(', ')}`);
         }
-        const input = parsed.data as z.output<S> & TenantRef;
         const activity = Context.current();
-        const tenant: TenantRef = { tenantId: input.tenantId, plan: input.plan, provider: input.provider };
+        const given = parsed.data as z.output<S> & z.output<typeof llmActivityTenantSchema>;
+        const provider = given.provider ?? (await tenantProvider(runtime, given.tenantId));
+        const input = { ...given, provider } as z.output<S> & TenantRef;
+        const tenant: TenantRef = { tenantId: input.tenantId, plan: input.plan, provider };
         const log = runtime.logger.child({
           tenantId: tenant.tenantId,
           provider: tenant.provider,
@@ -98,7 +107,7 @@ export function defineLlmActivity<S extends z.ZodObject, O>(
           () => definition.run(ctx, input),
           () => lastDetails,
         );
-        return definition.output ? definition.output.parse(result) : result;
+        return result;
       } catch (err) {
         throw toApplicationFailure(err);
       }
@@ -115,20 +124,40 @@ export function defineLlmActivity<S extends z.ZodObject, O>(
   return Object.assign(unbound, { [DEFINITION]: bind });
 }
 
+/**
+ * The provider of the tenant's current key, from the key service (its status answer names it). A paused tenant
+ * fails here as `TenantPaused`, before any key is handed out.
+ */
+async function tenantProvider(runtime: SdkRuntime, tenantId: string): Promise<LlmProvider> {
+  const status = await runtime.keyService.status(tenantId);
+  if (!status.provider) throw new KeyNotFoundError(tenantId, 'any provider');
+  if (status.paused) {
+    const reason = status.reason ?? 'key breaker open';
+    runtime.breaker.markPaused(tenantId, status.provider, reason, status.retryAfterSeconds);
+    throw new TenantPausedError(tenantId, status.provider, reason, status.retryAfterSeconds);
+  }
+  return status.provider;
+}
+
 function isLlmActivity(value: unknown): value is LlmActivity<unknown, unknown> {
   return typeof value === 'function' && DEFINITION in value;
 }
+
+/** The activities as a worker runs them: LLM activities bound to a runtime, with the same call signatures. */
+export type BoundActivities<A> = {
+  readonly [K in keyof A]: A[K] extends LlmActivity<infer I, infer O> ? (input: I) => Promise<O> : A[K];
+};
 
 /** Binds every LLM activity in `activities` to `runtime`; other functions pass through unchanged. */
 export function bindActivities<A extends Record<string, unknown>>(
   activities: A,
   runtime: SdkRuntime,
-): Record<string, (...args: never[]) => unknown> {
-  const out: Record<string, (...args: never[]) => unknown> = {};
+): BoundActivities<A> {
+  const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {
     if (isLlmActivity(fn)) out[name] = fn[DEFINITION](runtime);
-    else if (typeof fn === 'function') out[name] = fn as (...args: never[]) => unknown;
+    else if (typeof fn === 'function') out[name] = fn;
     else throw new TypeError(`activities.${name} is not a function`);
   }
-  return out;
+  return out as BoundActivities<A>;
 }

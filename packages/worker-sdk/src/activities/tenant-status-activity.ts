@@ -17,7 +17,8 @@ export function sdkActivities(
     [TENANT_KEY_STATUS_ACTIVITY]: async (input: TenantKeyStatusInput): Promise<TenantKeyStatusResult> => {
       try {
         const status = await runtime.keyService.status(input.tenantId, input.provider);
-        if (!status.paused) runtime.breaker.clearPaused(input.tenantId, input.provider);
+        const provider = status.provider ?? input.provider;
+        if (!status.paused && provider) runtime.breaker.clearPaused(input.tenantId, provider);
         return status.reason === undefined
           ? { paused: status.paused, state: status.state }
           : { paused: status.paused, state: status.state, reason: status.reason };

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 
@@ -11,6 +11,35 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 const positiveInt = z.coerce.number().int().min(1);
 const nonEmpty = z.string().trim().min(1);
 const fileThatExists = nonEmpty.refine((p) => existsSync(p), { message: 'file does not exist' });
+
+/** The worker token must be readable when the worker starts: a missing token would only show as 401s later. */
+const tokenFile = nonEmpty.superRefine((path, ctx) => {
+  let token: string;
+  try {
+    token = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        code === 'ENOENT'
+          ? `token file ${path} does not exist`
+          : `token file ${path} is not readable (${String(code)})`,
+    });
+    return;
+  }
+  if (!token.trim()) ctx.addIssue({ code: 'custom', message: `token file ${path} is empty` });
+});
+
+/**
+ * A provider base URL, with or without the conventional `/v1` suffix (`https://api.openai.com` and
+ * `https://api.openai.com/v1` both work): the stored form never ends in `/v1` or `/`, because the transports append
+ * `/v1/chat/completions` and `/v1/messages`.
+ */
+const providerBaseUrl = z
+  .url({ protocol: /^https?$/ })
+  .refine((u) => !/[?#]/.test(u), { message: 'must not carry a query or fragment' })
+  .transform((u) => u.replace(/\/+$/, '').replace(/\/v1$/, ''));
 
 const temporalSchema = z
   .object({
@@ -47,22 +76,19 @@ const workerConfigSchema = z.object({
   keyService: z
     .object({
       url: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8080'),
-      tokenFile: nonEmpty.default('/var/run/secrets/apexseo/key-service/token'),
+      /** The worker token (in Kubernetes: the projected ServiceAccount token); must be readable at load. */
+      tokenFile: tokenFile.prefault('/var/run/secrets/apexseo/key-service/token'),
       /** Per-request timeout for the key service, milliseconds. */
       timeoutMs: positiveInt.max(60_000).default(5_000),
       /** Extra attempts on 5xx and network errors (jittered exponential backoff). */
       maxRetries: z.coerce.number().int().min(0).max(10).default(2),
     })
-    .default({
-      url: 'http://127.0.0.1:8080',
-      tokenFile: '/var/run/secrets/apexseo/key-service/token',
-      timeoutMs: 5_000,
-      maxRetries: 2,
-    }),
+    // prefault: the defaults go through the schema, so the default token path is checked like a given one.
+    .prefault({}),
   metrics: z
     .object({
       /** prom-client `/metrics`, `/healthz`, `/readyz`; `0` picks a free port. */
-      port: z.coerce.number().int().min(0).max(65535).default(9464),
+      port: z.coerce.number().int().min(0).max(65535).default(9466),
       /** Temporal Core SDK metrics (`/metrics`); `0` disables Core's exporter. */
       temporalPort: z.coerce.number().int().min(0).max(65535).default(9465),
       host: nonEmpty.default('0.0.0.0'),
@@ -72,7 +98,7 @@ const workerConfigSchema = z.object({
       tenantLabelPlans: z.array(z.enum(['mrr', 'ltd'])).default(['mrr']),
     })
     .default({
-      port: 9464,
+      port: 9466,
       temporalPort: 9465,
       host: '0.0.0.0',
       tenantLabelLimit: 200,
@@ -86,10 +112,10 @@ const workerConfigSchema = z.object({
     .default({ maxConcurrentActivities: 20, maxConcurrentWorkflowTasks: 40 }),
   llm: z
     .object({
-      /** OpenAI-compatible base URL (the path `/v1/chat/completions` is appended). */
-      openaiBaseUrl: z.url({ protocol: /^https?$/ }).default('https://api.openai.com'),
-      /** Anthropic base URL (the path `/v1/messages` is appended). */
-      anthropicBaseUrl: z.url({ protocol: /^https?$/ }).default('https://api.anthropic.com'),
+      /** OpenAI-compatible base URL, with or without `/v1` (`/v1/chat/completions` is appended to the host part). */
+      openaiBaseUrl: providerBaseUrl.default('https://api.openai.com'),
+      /** Anthropic base URL, with or without `/v1` (`/v1/messages` is appended to the host part). */
+      anthropicBaseUrl: providerBaseUrl.default('https://api.anthropic.com'),
       /** Per-attempt provider timeout, milliseconds. */
       timeoutMs: positiveInt.max(600_000).default(60_000),
       /** Extra attempts inside one logical call on 5xx, 529, timeouts, network errors and invalid answers. */
@@ -131,9 +157,11 @@ export const WORKER_CONFIG_ENV: Readonly<Record<string, string>> = {
   'keyService.url': 'APEXSEO_KEY_SERVICE_URL',
   'keyService.tokenFile': 'APEXSEO_KEY_SERVICE_TOKEN_FILE',
   'keyService.timeoutMs': 'APEXSEO_KEY_SERVICE_TIMEOUT_MS',
+  'keyService.maxRetries': 'APEXSEO_KEY_SERVICE_MAX_RETRIES',
   'llm.openaiBaseUrl': 'APEXSEO_OPENAI_BASE_URL',
   'llm.anthropicBaseUrl': 'APEXSEO_ANTHROPIC_BASE_URL',
   'llm.timeoutMs': 'APEXSEO_LLM_TIMEOUT_MS',
+  'llm.maxRetries': 'APEXSEO_LLM_MAX_RETRIES',
   'metrics.port': 'APEXSEO_METRICS_PORT',
   'metrics.temporalPort': 'APEXSEO_TEMPORAL_METRICS_PORT',
   'metrics.tenantLabelLimit': 'APEXSEO_METRICS_TENANT_LABEL_LIMIT',
@@ -207,7 +235,9 @@ export function loadWorkerConfig(options: WorkerConfigInput = {}, env: Env = pro
         ? issue.code === 'custom'
           ? issue.message
           : 'is required'
-        : `${issue.message} (got ${JSON.stringify(given)})`;
+        : typeof given === 'string' && issue.message.includes(given)
+          ? issue.message
+          : `${issue.message} (got ${JSON.stringify(given)})`;
     return envName ? { field, env: envName, message } : { field, message };
   });
   throw new ConfigError(issues);

@@ -36,6 +36,8 @@ const reportResponse = z.object({
 
 const statusResponse = z.object({
   state: breakerStateSchema,
+  /** The provider of the key the answer is about (absent when the tenant has no key). */
+  provider: providerSchema.optional(),
   paused: z.boolean(),
   reason: z.string().optional(),
   retryAfterSeconds: z.number().min(0).optional(),
@@ -72,6 +74,11 @@ export interface KeyServiceClientOptions {
 
 const MAX_BODY_BYTES = 64 * 1024;
 
+/** Tenant id of the read-only status call that checks the worker's token (a tenant without keys reads `closed`). */
+const ACCESS_CHECK_TENANT = 'apexseo-access-check';
+/** How long a verdict on the worker's token is trusted before readiness asks the key service again. */
+const ACCESS_VERDICT_MS = 10_000;
+
 /**
  * Worker-side client of the key service (`/v1/keys/acquire|report|status`). Authenticates with the pod's projected
  * ServiceAccount token, retries 5xx and network errors a bounded number of times with full jitter, and validates
@@ -82,6 +89,8 @@ export class KeyServiceClient {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
+  /** The key service's last verdict on this worker's token: refused (401/403, unreadable token) or accepted. */
+  private accessVerdict: { accepted: boolean; at: number } | undefined;
 
   constructor(private readonly options: KeyServiceClientOptions) {
     this.baseUrl = options.url.replace(/\/+$/, '');
@@ -126,9 +135,15 @@ export class KeyServiceClient {
     throw this.errorFor(status, body, input.tenantId, input.provider, 'report');
   }
 
-  /** Current breaker state of the tenant's key (used by parked workflows to re-check). */
-  async status(tenantId: string, provider: LlmProvider): Promise<KeyStatus> {
-    const { status, body } = await this.post('/v1/keys/status', { tenantId, provider });
+  /**
+   * Current breaker state of the tenant's key (used by parked workflows to re-check). Without `provider`: of the
+   * tenant's current key (the one stored last), whose provider the answer names.
+   */
+  async status(tenantId: string, provider?: LlmProvider): Promise<KeyStatus> {
+    const { status, body } = await this.post(
+      '/v1/keys/status',
+      provider ? { tenantId, provider } : { tenantId },
+    );
     if (status === 200) {
       const parsed = statusResponse.safeParse(body);
       if (!parsed.success)
@@ -138,11 +153,34 @@ export class KeyServiceClient {
     throw this.errorFor(status, body, tenantId, provider, 'status');
   }
 
+  /**
+   * Whether the key service accepts this worker's token (readiness): answered from the last call's verdict when it
+   * is recent, else by a read-only status call. A key service that cannot be reached is not the token's fault and
+   * counts as accepted, so an outage of the key service does not take every worker out of its Service at once.
+   */
+  async canAuthenticate(): Promise<boolean> {
+    const verdict = this.accessVerdict;
+    if (verdict && Date.now() - verdict.at < ACCESS_VERDICT_MS) return verdict.accepted;
+    try {
+      await this.status(ACCESS_CHECK_TENANT, 'openai');
+      return true;
+    } catch (err) {
+      return !(err instanceof SdkError && err.type === 'KeyServiceUnauthorized');
+    }
+  }
+
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
 
-  private errorFor(status: number, body: unknown, tenantId: string, provider: string, op: string): Error {
+  private errorFor(
+    status: number,
+    body: unknown,
+    tenantId: string,
+    provider: string | undefined,
+    op: string,
+  ): Error {
+    provider ??= 'any provider';
     const parsed = errorBody.safeParse(body);
     const code = parsed.success ? parsed.data.error.code : undefined;
     if (status === 404 && code === 'KEY_NOT_FOUND') return new KeyNotFoundError(tenantId, provider);
@@ -166,7 +204,13 @@ export class KeyServiceClient {
   private async post(path: string, payload: unknown): Promise<{ status: number; body: unknown }> {
     let tokenReloaded = false;
     for (let attempt = 0; ; attempt++) {
-      const token = tokenReloaded ? await this.options.token.reload() : await this.options.token.get();
+      let token: string;
+      try {
+        token = tokenReloaded ? await this.options.token.reload() : await this.options.token.get();
+      } catch (err) {
+        this.accessVerdict = { accepted: false, at: Date.now() };
+        throw err;
+      }
       let status: number;
       let body: unknown;
       try {
@@ -200,6 +244,7 @@ export class KeyServiceClient {
         await sleep(jitteredDelayMs(attempt + 1));
         continue;
       }
+      if (status < 500) this.accessVerdict = { accepted: status !== 401 && status !== 403, at: Date.now() };
       return { status, body };
     }
   }

@@ -6,11 +6,11 @@ export interface MetricsServerOptions {
   readonly registry: Registry;
   readonly port: number;
   readonly host?: string;
-  /** `/readyz` answers 200 only while this returns true (the worker is polling). */
-  readonly isReady: () => boolean;
+  /** `/readyz` answers 200 only while this returns true (the worker polls and can authenticate). */
+  readonly isReady: () => boolean | Promise<boolean>;
 }
 
-/** Serves `/metrics` (prom-client), `/healthz` (process alive) and `/readyz` (worker running) on one port. */
+/** Serves `/metrics` (prom-client), `/healthz` (process alive) and `/readyz` (worker ready) on one port. */
 export class MetricsServer {
   private server: Server | undefined;
 
@@ -36,10 +36,15 @@ export class MetricsServer {
         return;
       }
       if (path === '/readyz') {
-        const ready = isReady();
-        res
-          .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
-          .end(ready ? 'ready\n' : 'not ready\n');
+        Promise.resolve()
+          .then(isReady)
+          .catch(() => false)
+          .then((ready) =>
+            res
+              .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
+              .end(ready ? 'ready\n' : 'not ready\n'),
+          )
+          .catch(() => res.destroy());
         return;
       }
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

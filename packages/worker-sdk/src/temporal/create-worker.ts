@@ -154,7 +154,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<ApexWo
     registry: metrics.registry,
     port: config.metrics.port,
     host: config.metrics.host,
-    isReady: () => worker.getState() === 'RUNNING',
+    // Polling is not enough: a worker whose token the key service refuses would fail every LLM activity.
+    isReady: async () => worker.getState() === 'RUNNING' && (await runtime.keyService.canAuthenticate()),
   });
   const metricsPort = await server.start();
 

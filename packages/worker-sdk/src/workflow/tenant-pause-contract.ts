@@ -22,10 +22,10 @@ export interface TenantSignal {
   readonly reason?: string;
 }
 
-/** Input of the re-check activity. */
+/** Input of the re-check activity. Without `provider`: the tenant's current key. */
 export interface TenantKeyStatusInput {
   readonly tenantId: string;
-  readonly provider: 'openai' | 'anthropic';
+  readonly provider?: 'openai' | 'anthropic';
 }
 
 /** Result of the re-check activity. */

@@ -1,6 +1,9 @@
 import {
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
+  patched,
   defineSignal,
   proxyActivities,
   setHandler,
@@ -31,11 +34,17 @@ export const tenantIdSearchAttribute = defineSearchAttributeKey('TenantId', Sear
 /** Search attribute `Plan` (Keyword). */
 export const planSearchAttribute = defineSearchAttributeKey('Plan', SearchAttributeType.KEYWORD);
 
-/** Which tenant key an LLM step uses. */
+/**
+ * Which tenant key an LLM step uses. Without `provider` (the usual case: LLM activities learn the tenant's provider
+ * from the key service), a pause of any of the tenant's providers parks the step.
+ */
 export interface TenantPauseTarget {
   readonly tenantId: string;
-  readonly provider: 'openai' | 'anthropic';
+  readonly provider?: 'openai' | 'anthropic';
 }
+
+/** Patch id of "a pause signal interrupts a running step" (histories recorded before it replay unchanged). */
+const INTERRUPT_ON_PAUSE_PATCH = 'apexseo.interruptStepOnPause';
 
 export interface TenantPauseOptions {
   /**
@@ -57,6 +66,7 @@ function pauseKey(tenantId: string, provider: string): string {
 }
 
 function isPaused(t: TenantPauseTarget): boolean {
+  if (t.provider === undefined) return [...paused.keys()].some((k) => k.startsWith(`${t.tenantId}\u0000`));
   return paused.has(pauseKey(t.tenantId, t.provider)) || paused.has(pauseKey(t.tenantId, '*'));
 }
 
@@ -108,7 +118,11 @@ async function park(target: TenantPauseTarget, options: TenantPauseOptions): Pro
   try {
     for (;;) {
       if (await condition(() => !isPaused(target), options.recheckInterval ?? '5 minutes')) return;
-      const status = await statusActivity({ tenantId: target.tenantId, provider: target.provider });
+      const status = await statusActivity(
+        target.provider
+          ? { tenantId: target.tenantId, provider: target.provider }
+          : { tenantId: target.tenantId },
+      );
       if (!status.paused) {
         clearPaused(target.tenantId, target.provider);
         return;
@@ -122,12 +136,14 @@ async function park(target: TenantPauseTarget, options: TenantPauseOptions): Pro
 
 /**
  * Runs an LLM step so that a paused tenant parks the workflow instead of failing it. When the step fails with
- * `TenantPaused` (or a pause signal arrived before it), the workflow sets `TenantParked=true` and waits — no
+ * `TenantPaused`, or a pause signal arrives before or during it, the workflow sets `TenantParked=true` and waits — no
  * activity retries, no busy loop — for `tenantResumedSignal` or, every `recheckInterval`, a key-service re-check
- * through an activity; then it clears `TenantParked` and runs the step again. Other failures propagate unchanged.
+ * through an activity; then it clears `TenantParked` and runs the step again. A pause signal that arrives while the
+ * step runs cancels the step (an activity waiting for its next retry is cancelled at once, so it makes no further
+ * key-service call). Other failures propagate unchanged.
  *
  * @example
- * const result = await withTenantPause({ tenantId, provider: 'openai' }, () => scoreContent({ tenantId, plan, provider: 'openai', url }));
+ * const result = await withTenantPause({ tenantId }, () => scoreContent({ tenantId, plan, url }));
  */
 export async function withTenantPause<T>(
   target: TenantPauseTarget,
@@ -135,16 +151,33 @@ export async function withTenantPause<T>(
   options: TenantPauseOptions = {},
 ): Promise<T> {
   installTenantPauseHandlers();
+  const outer = CancellationScope.current();
   for (;;) {
     if (isPaused(target)) {
       await park(target, options);
       continue;
     }
+    const stepScope = new CancellationScope();
+    const watch = new CancellationScope();
+    let interrupted = false;
+    watch
+      .run(() => condition(() => isPaused(target)))
+      .then(
+        () => {
+          if (!patched(INTERRUPT_ON_PAUSE_PATCH)) return;
+          interrupted = true;
+          stepScope.cancel();
+        },
+        () => undefined,
+      );
     try {
-      return await step();
+      return await stepScope.run(step);
     } catch (err) {
+      if (interrupted && isCancellation(err) && !outer.consideredCancelled) continue;
       if (!isTenantPausedFailure(err)) throw err;
-      paused.set(pauseKey(target.tenantId, target.provider), 'key breaker open');
+      paused.set(pauseKey(target.tenantId, target.provider ?? '*'), 'key breaker open');
+    } finally {
+      watch.cancel();
     }
   }
 }

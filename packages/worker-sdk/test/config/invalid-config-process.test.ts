@@ -22,12 +22,13 @@ describe('a worker process with invalid configuration', () => {
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).not.toBe(0);
-    expect(output).toContain('Invalid worker configuration (4 field(s))');
+    expect(output).toContain('Invalid worker configuration (5 field(s))');
     for (const line of [
       'taskQueue (APEXSEO_TASK_QUEUE): is required',
       'temporal.address (APEXSEO_TEMPORAL_ADDRESS): must be host:port',
       'metrics.port (APEXSEO_METRICS_PORT)',
       'shutdownGraceSeconds (APEXSEO_SHUTDOWN_GRACE_SECONDS)',
+      'keyService.tokenFile (APEXSEO_KEY_SERVICE_TOKEN_FILE): token file /var/run/secrets/apexseo/key-service/token does not exist',
     ]) {
       expect(output).toContain(line);
     }
