@@ -46,6 +46,7 @@ export {
   llmActivityTenantSchema,
 } from './activities/define-llm-activity.js';
 export type {
+  BoundActivities,
   LlmActivity,
   LlmActivityContext,
   LlmActivityDefinition,
