@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import {
   renderText,
   type K8sObject,
 } from './support/render.js';
-import { chartDir, kubeVersion, run, toolsDir } from './support/tools.js';
+import { chartDir, kubeVersion, run, toolEnv, toolsDir } from './support/tools.js';
 
 interface ChartYaml {
   dependencies: { name: string; version: string; repository: string }[];
@@ -289,5 +289,47 @@ describe('values this chart passes to its subcharts', () => {
       set: ['altinity-clickhouse-operator.imagePullSecrets=none'],
     });
     await expect(failure).rejects.toThrow(/altinity-clickhouse-operator[\s\S]*imagePullSecrets/);
+  });
+});
+
+describe('Chart.lock', () => {
+  /** `helm dependency build` of a copy, with no chart repository configured (none is reachable here). */
+  async function dependencyBuild(lock?: (text: string) => string): Promise<string> {
+    const root = await mkdtemp(path.join(tmpdir(), 'apexseo-lock-'));
+    try {
+      const dir = path.join(root, 'apexseo');
+      await cp(chartDir, dir, {
+        recursive: true,
+        filter: (src) => path.relative(chartDir, src) !== 'charts',
+      });
+      if (lock) {
+        const file = path.join(dir, 'Chart.lock');
+        await writeFile(file, lock(await readFile(file, 'utf8')));
+      }
+      const result = await run('helm', ['dependency', 'build', dir], {
+        env: {
+          ...toolEnv(),
+          HELM_REPOSITORY_CONFIG: path.join(root, 'repositories.yaml'),
+          HELM_REPOSITORY_CACHE: path.join(root, 'cache'),
+        },
+      });
+      expect(result.code).not.toBe(0);
+      return result.stderr;
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }
+
+  it('should be in sync with Chart.yaml: helm goes on to fetch the locked versions', async () => {
+    const stderr = await dependencyBuild();
+    expect(stderr).not.toContain('out of sync');
+    expect(stderr).toContain('no repository definition for https://kedacore.github.io/charts');
+  });
+
+  it('should be refused by helm once it no longer matches Chart.yaml', async () => {
+    const stderr = await dependencyBuild((text) => text.replace('version: 2.20.2', 'version: 2.20.1'));
+    expect(stderr).toContain(
+      'the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml)',
+    );
   });
 });
