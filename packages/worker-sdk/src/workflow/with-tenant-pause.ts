@@ -54,6 +54,13 @@ export interface TenantPauseOptions {
   readonly recheckInterval?: Duration;
   /** Options of the re-check activity. @default startToCloseTimeout 30s, 3 attempts */
   readonly statusActivityOptions?: ActivityOptions;
+  /**
+   * Called when this step parks (a pause signal, or its `TenantPaused` failure), before it waits. Workflow code, so
+   * keep it deterministic: e.g. set a progress flag a query reports. @default none
+   */
+  readonly onParked?: () => void;
+  /** Called when this parked step stops waiting (resumed, or cancelled while parked), before it runs again. @default none */
+  readonly onResumed?: () => void;
 }
 
 // Workflow-local state: each workflow execution has its own module globals inside the sandbox.
@@ -115,6 +122,7 @@ async function park(target: TenantPauseTarget, options: TenantPauseOptions): Pro
   ) => Promise<TenantKeyStatusResult>;
   parkedSteps++;
   if (parkedSteps === 1) upsertSearchAttributes([{ key: tenantParkedSearchAttribute, value: true }]);
+  options.onParked?.();
   try {
     for (;;) {
       if (await condition(() => !isPaused(target), options.recheckInterval ?? '5 minutes')) return;
@@ -131,6 +139,7 @@ async function park(target: TenantPauseTarget, options: TenantPauseOptions): Pro
   } finally {
     parkedSteps--;
     if (parkedSteps === 0) upsertSearchAttributes([{ key: tenantParkedSearchAttribute, value: false }]);
+    options.onResumed?.();
   }
 }
 
