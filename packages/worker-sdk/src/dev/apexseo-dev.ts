@@ -80,7 +80,7 @@ async function main(argv: readonly string[]): Promise<number> {
       [
         `apexseo-dev: Temporal ${workerEnv['APEXSEO_TEMPORAL_ADDRESS']} (namespace ${workerEnv['APEXSEO_TEMPORAL_NAMESPACE']})`,
         `apexseo-dev: key service ${env.keys.url} (development token in ${env.tokenFile})`,
-        `apexseo-dev: LLM ${realKeys ? 'the providers\u2019 public APIs' : `stand-in ${env.llm.url}`}`,
+        `apexseo-dev: LLM ${realKeys ? "the providers' public APIs" : `stand-in ${env.llm.url}`}`,
         `apexseo-dev: tenants ${tenants.map((t) => `${t.tenantId} (${t.provider})`).join(', ') || '(none)'}`,
         `apexseo-dev: task queue ${env.taskQueue}; running: ${command.join(' ')}`,
         '',
