@@ -5,7 +5,7 @@
  * failures around the LLM call surface as `ResultStoreUnavailable` (the deps' store calls go through `fromStores`),
  * a platform failure the workflow waits out.
  */
-import { defineLlmActivity, type LlmActivity, type LlmActivityInput } from '@apexseo/worker-sdk';
+import { defineLlmActivity, SdkError, type LlmActivity, type LlmActivityInput } from '@apexseo/worker-sdk';
 import { z } from 'zod';
 import type { PageAuditResult, PageFacts, SiteContext } from '../audit-model.js';
 import { AuditScopeSchema, type AuditScope } from '../storage/audit-scope.js';
@@ -31,12 +31,22 @@ export interface LlmRatingDeps {
   readonly model?: string;
 }
 
+/**
+ * The input names the tenant twice: `tenantId` picks the key the SDK acquires, `scope.tenantId` the rows read and
+ * written. They must agree, or one tenant's key would rate (and bill for) another tenant's pages.
+ */
+export function assertScopeOfTenant(scope: AuditScope, tenantId: string): void {
+  if (scope.tenantId !== tenantId)
+    throw new SdkError('InvalidActivityInput', 'Invalid activity input: scope.tenantId must equal tenantId');
+}
+
 export function createLlmRatingActivity(
   deps: LlmRatingDeps,
 ): LlmActivity<LlmActivityInput<typeof RateInput>, RatedPage> {
   return defineLlmActivity({
     input: RateInput,
     async run(ctx, input) {
+      assertScopeOfTenant(input.scope, ctx.tenant.tenantId);
       const { collected, site } = await deps.loadRatingInputs(input.scope, input.url);
       const model = deps.model ?? DEFAULT_MODELS[ctx.tenant.provider];
       const rating = await deps.engine.rateWithLlm(collected.facts, site, ctx.llm, {
