@@ -11,6 +11,7 @@ import { SafeFetcher } from '../fetch/safe-fetcher.js';
 import { rateHeuristic } from '../scoring/heuristic-rating.js';
 import { rateSite } from '../scoring/site-rating.js';
 import { MemoryRubricCache, rateWithLlm, type RubricCache } from '../scoring/llm/rate-with-llm.js';
+import type { SiteContextPage } from '../extract/site-context.js';
 import type { AuditLimits } from '../workflows/audit-workflow-types.js';
 import type { AuditEngine, CollectOutcome, DiscoveryOutcome } from './audit-engine.js';
 
@@ -28,16 +29,19 @@ class FetcherPool {
   }
 }
 
-export function createAnalysisEngine(): AuditEngine {
+export interface AnalysisEngineOptions {
+  /**
+   * Where validated rubric answers are kept, per tenant (content hash + rubric + model): an unchanged page costs
+   * no tokens on re-audit. Scoped per tenant: one tenant's key never pays for, and a paused tenant never skips its
+   * pause through, another tenant's answers. The worker passes the shared ClickHouse cache; default: a bounded
+   * in-process cache.
+   */
+  readonly rubricCache?: (tenantId: string) => RubricCache;
+}
+
+export function createAnalysisEngine(options: AnalysisEngineOptions = {}): AuditEngine {
   const fetchers = new FetcherPool();
-  // Validated rubric answers by content hash + rubric + model: an unchanged page costs no tokens on re-audit.
-  // Scoped per tenant: one tenant's key never pays for, and a paused tenant never skips its pause through,
-  // another tenant's answers.
-  const rubricCache = new MemoryRubricCache(5_000);
-  const tenantCache = (tenantId: string): RubricCache => ({
-    get: (key) => rubricCache.get(`${tenantId}\u0000${key}`),
-    set: (key, value) => rubricCache.set(`${tenantId}\u0000${key}`, value),
-  });
+  const tenantCache = options.rubricCache ?? memoryRubricCache();
 
   return {
     async discover(siteUrl: string, limits: AuditLimits, options): Promise<DiscoveryOutcome> {
@@ -70,7 +74,7 @@ export function createAnalysisEngine(): AuditEngine {
       };
     },
 
-    siteContext(siteUrl: string, facts: readonly PageFacts[]): SiteContext {
+    siteContext(siteUrl: string, facts: readonly SiteContextPage[]): SiteContext {
       return buildSiteContext(new URL(siteUrl).origin, facts);
     },
 
@@ -88,4 +92,12 @@ export function createAnalysisEngine(): AuditEngine {
       return rateSite(input);
     },
   };
+}
+
+function memoryRubricCache(): (tenantId: string) => RubricCache {
+  const answers = new MemoryRubricCache(5_000);
+  return (tenantId) => ({
+    get: (key) => answers.get(`${tenantId}\u0000${key}`),
+    set: (key, value) => answers.set(`${tenantId}\u0000${key}`, value),
+  });
 }

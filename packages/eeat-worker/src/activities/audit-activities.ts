@@ -7,7 +7,9 @@
  * instead of recording the page as failed; page steps heartbeat (the SDK's `heartbeatWhileRunning`) so a lost worker is noticed fast.
  */
 import { heartbeatWhileRunning } from '@apexseo/worker-sdk';
+import { setTimeout } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
+import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   ErrorReasonSchema,
@@ -28,7 +30,10 @@ import { pageGraphRow } from '../storage/neo4j/graph-rows.js';
 import type { SiteGraphStore } from '../storage/neo4j/site-graph-store.js';
 import { siteKeyOf } from '../storage/tenant-keys.js';
 import type { AuditActivities, RatedPage } from '../workflows/audit-activities-contract.js';
-import type { AuditSiteResult, CollectResult } from '../workflows/audit-workflow-types.js';
+import type { AuditSiteResult, CollectResult, RangeTally } from '../workflows/audit-workflow-types.js';
+import { PLATFORM_FAILURE_TYPES } from '../workflows/platform-failure-types.js';
+import type { SiteContextPage } from '../extract/site-context.js';
+import type { AuditPageList, ListedPage } from '../storage/clickhouse/audit-page-list.js';
 import type { AuditEngine } from './audit-engine.js';
 import { AuditSiteInputSchema, describeIssues } from './audit-input-schema.js';
 import { fromStores } from './result-store-access.js';
@@ -36,10 +41,16 @@ import { fromStores } from './result-store-access.js';
 export interface AuditActivityDeps {
   readonly engine: AuditEngine;
   readonly results: PageResultsStore;
+  readonly pageList: AuditPageList;
   readonly graph: SiteGraphStore;
 }
 
 const FACTS_CHUNK = 200;
+/** Attempts per page inside a page-range step, and the wait before the second (doubling after). */
+const PAGE_ATTEMPTS = 3;
+const PAGE_RETRY_MS = 1_000;
+/** Pages of a range step written together. */
+const WRITE_BATCH = 25;
 const CONTEXT_CACHE_SIZE = 64;
 
 /** Site contexts by tenant + audit, so rating a site's pages reads the context once per worker. */
@@ -80,7 +91,7 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
   ) => Promise<{ collected: CollectedPage; site: SiteContext }>;
   recordRated: (scope: AuditScope, result: PageAuditResult, facts: PageFacts) => Promise<RatedPage>;
 } {
-  const { engine, results, graph } = deps;
+  const { engine, results, pageList, graph } = deps;
   const contexts = new ContextCache();
 
   async function recordOutcomes(scope: AuditScope, outcomes: readonly FailedPageOutcome[]): Promise<void> {
@@ -136,6 +147,99 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
       ]);
     });
     return { url: result.outcome.url, level: result.rating?.level ?? '' };
+  }
+
+  /**
+   * Runs `work` for every page of a range of the audit's page list, `concurrency` pages at a time in a sliding
+   * window (a slow page holds one slot, not the range), and writes what the pages produced in batches of
+   * `WRITE_BATCH` (one ClickHouse insert and one Neo4j transaction per batch instead of per page). A page counts as
+   * finished once its batch is written. A platform failure (a result store down) fails the whole step, which the
+   * workflow waits out and runs again: pages finished before it travel in the heartbeat details and are skipped.
+   */
+  async function forRange(
+    pages: readonly ListedPage[],
+    concurrency: number,
+    work: (page: ListedPage) => Promise<PageWork>,
+    write: (done: readonly PageWork[]) => Promise<void>,
+  ): Promise<RangeTally> {
+    const ctx = Context.current();
+    const previous = RangeProgressSchema.safeParse(ctx.info.heartbeatDetails);
+    const progress: RangeProgress = previous.success
+      ? previous.data
+      : { finished: [], tally: { collected: 0, audited: 0, skipped: 0, failed: 0 } };
+    const finished = new Set(progress.finished);
+    const pending = pages.filter((p) => !finished.has(p.seq));
+    const unwritten: PageWork[] = [];
+    let writing: Promise<void> = Promise.resolve();
+    // One batch written at a time, in order; a failed write fails every later one, so the step fails.
+    const flush = (): Promise<void> => {
+      writing = writing.then(async () => {
+        const batch = unwritten.splice(0);
+        if (batch.length === 0) return;
+        await write(batch);
+        for (const done of batch) {
+          progress.finished.push(done.seq);
+          progress.tally[done.tally]++;
+        }
+      });
+      return writing;
+    };
+    return heartbeatWhileRunning(
+      async () => {
+        let next = 0;
+        const lane = async (): Promise<void> => {
+          for (let page = pending[next++]; page !== undefined; page = pending[next++]) {
+            unwritten.push(await work(page));
+            if (unwritten.length >= WRITE_BATCH) await flush();
+          }
+        };
+        const width = Math.max(1, Math.min(concurrency, 32, pending.length));
+        await Promise.all(Array.from({ length: width }, lane));
+        await flush();
+        return progress.tally;
+      },
+      () => progress,
+    );
+  }
+
+  /** Runs one page's work with its own attempts; past them the page's outcome is `error: internal`, the cause. */
+  async function withPageAttempts(
+    page: ListedPage,
+    work: () => Promise<PageWork>,
+    signal: AbortSignal,
+  ): Promise<PageWork> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (err) {
+        if (isPlatformFailure(err) || signal.aborted) throw err;
+        if (attempt >= PAGE_ATTEMPTS) return lostPage(page, err);
+        await setTimeout(PAGE_RETRY_MS * 2 ** (attempt - 1), undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Writes a batch of a range step: stored facts, rated pages and failed outcomes, each kind in one request. */
+  async function writePageWork(scope: AuditScope, batch: readonly PageWork[]): Promise<void> {
+    const facts = batch.flatMap((w) => (w.facts ? [w.facts] : []));
+    const rated = batch.flatMap((w) => (w.rated ? [w.rated] : []));
+    await fromStores(async () => {
+      await results.recordPageFactsMany(scope, facts);
+      await results.recordPageResults(
+        scope,
+        rated.map(({ result }) => ({ result, auditedAt: new Date() })),
+      );
+      await graph.upsertPages(
+        scope,
+        rated.map(({ result, facts: f }) =>
+          pageGraphRow(scope.siteKey, result.outcome.url, 'audited', f, result.rating),
+        ),
+      );
+    });
+    await recordOutcomes(
+      scope,
+      batch.flatMap((w) => (w.outcome ? [w.outcome] : [])),
+    );
   }
 
   return {
@@ -228,25 +332,152 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
       });
     },
 
+    async discoverPageList({ scope, limits, allowHosts }) {
+      return heartbeatWhileRunning(async () => {
+        const ctx = Context.current();
+        const found = await engine.discover(scope.siteUrl, limits, {
+          allowHosts,
+          heartbeat: () => ctx.heartbeat(),
+          signal: ctx.cancellationSignal,
+        });
+        await fromStores(() => pageList.write(scope, 0, found.urls, () => ctx.heartbeat()));
+        await recordOutcomes(scope, found.skipped);
+        return { pages: found.urls.length, skipped: found.skipped.length };
+      });
+    },
+
+    async collectPageRange({ scope, from, count, concurrency, allowHosts }) {
+      const pages = await fromStores(() =>
+        pageList.read(scope.tenantId, scope.auditId, { from, to: from + count }),
+      );
+      const signal = Context.current().cancellationSignal;
+      return forRange(
+        pages,
+        concurrency,
+        (page) =>
+          withPageAttempts(
+            page,
+            async (): Promise<PageWork> => {
+              const collected = await engine.collect(page.url, {
+                siteUrl: scope.siteUrl,
+                allowHosts,
+                signal,
+              });
+              if (!collected.ok) {
+                const tally = collected.outcome.kind === 'skipped' ? 'skipped' : 'failed';
+                return { seq: page.seq, tally, outcome: collected.outcome };
+              }
+              // Stored under the listed URL, so the rating step finds them by the URL the list holds.
+              const { facts, finalUrl, httpStatus } = collected;
+              return {
+                seq: page.seq,
+                tally: 'collected',
+                facts: { facts: { ...facts, url: page.url }, finalUrl, httpStatus },
+              };
+            },
+            signal,
+          ),
+        (batch) => writePageWork(scope, batch),
+      );
+    },
+
+    async ratePageRange({ scope, from, count, concurrency }) {
+      const pages = await fromStores(() =>
+        pageList.read(scope.tenantId, scope.auditId, { from, to: from + count }, 'collected'),
+      );
+      // The range's facts in one read, the site context once (cached per worker).
+      const facts = await fromStores(() =>
+        results.loadPageFacts(
+          scope.tenantId,
+          scope.auditId,
+          pages.map((p) => p.url),
+        ),
+      );
+      const site = await siteContextFor(scope);
+      const signal = Context.current().cancellationSignal;
+      return forRange(
+        pages,
+        concurrency,
+        (page) =>
+          withPageAttempts(
+            page,
+            (): Promise<PageWork> => {
+              const collected = facts.get(page.url);
+              if (!collected)
+                throw ApplicationFailure.nonRetryable(
+                  `no collected facts for ${page.url} in audit ${scope.auditId}`,
+                  'FactsMissing',
+                );
+              const rating = engine.rateHeuristic(collected.facts, site);
+              const result = { outcome: auditedOutcome(page.url, collected), rating };
+              return Promise.resolve({
+                seq: page.seq,
+                tally: 'audited',
+                rated: { result, facts: collected.facts },
+              });
+            },
+            signal,
+          ),
+        (batch) => writePageWork(scope, batch),
+      );
+    },
+
+    async listedPages({ scope, from, count, filter }) {
+      const pages = await fromStores(() =>
+        pageList.read(scope.tenantId, scope.auditId, { from, to: from + count }, filter),
+      );
+      return pages.map((p) => p.url);
+    },
+
+    async recordUnfinishedPages({ scope, from, count, step, detail }) {
+      const filter = step === 'collect' ? 'uncollected' : 'unrated';
+      const pages = await pageList.read(scope.tenantId, scope.auditId, { from, to: from + count }, filter);
+      await recordOutcomes(
+        scope,
+        pages.map((p) => ({ kind: 'error', url: p.url, reason: 'internal', detail })),
+      );
+      return pages.length;
+    },
+
+    async buildSiteContextFromStore({ scope }) {
+      return heartbeatWhileRunning(async () => {
+        const ctx = Context.current();
+        const facts: SiteContextPage[] = [];
+        for (let after: string | null = ''; after !== null;) {
+          const page = await results.pageFactsPage(scope.tenantId, scope.auditId, after, FACTS_CHUNK);
+          // Only what the site context reads is kept: a page's texts are dropped as soon as its chunk is read.
+          for (const collected of page.pages) facts.push(siteContextPage(collected.facts));
+          after = page.next;
+          ctx.heartbeat();
+        }
+        const context = engine.siteContext(scope.siteUrl, facts);
+        await results.saveSiteContext(scope, context);
+        contexts.set(`${scope.tenantId}\u0000${scope.auditId}`, context);
+        return { pages: facts.length };
+      });
+    },
+
     async recordPageError({ scope, url, detail }) {
       await recordOutcomes(scope, [{ kind: 'error', url, reason: 'internal', detail }]);
     },
 
     async finalizeAudit({ scope }): Promise<AuditSiteResult> {
-      const rows = await results.auditPages(scope.tenantId, scope.auditId);
-      const pages = rows.map(toPageAuditResult);
-      const site = await siteContextFor(scope);
-      const rating = engine.rateSite({ siteUrl: scope.siteUrl, site, pages });
-      const counts = rating.counts;
-      await results.recordSiteAudit(scope, { status: 'completed', finishedAt: new Date(), rating, counts });
-      await graph.upsertAudit(scope, { status: 'completed', counts, medianLevel: rating.medianLevel });
-      return {
-        auditId: scope.auditId,
-        tenantId: scope.tenantId,
-        siteUrl: scope.siteUrl,
-        counts,
-        medianLevel: rating.medianLevel,
-      };
+      return heartbeatWhileRunning(async () => {
+        const rows = await results.auditPages(scope.tenantId, scope.auditId);
+        const pages = rows.map(toPageAuditResult);
+        const site = await siteContextFor(scope);
+        const rating = engine.rateSite({ siteUrl: scope.siteUrl, site, pages });
+        const counts = rating.counts;
+        await results.recordSiteAudit(scope, { status: 'completed', finishedAt: new Date(), rating, counts });
+        await graph.upsertAudit(scope, { status: 'completed', counts, medianLevel: rating.medianLevel });
+        return {
+          auditId: scope.auditId,
+          tenantId: scope.tenantId,
+          siteUrl: scope.siteUrl,
+          counts,
+          medianLevel: rating.medianLevel,
+        };
+      });
     },
   };
 }
@@ -258,6 +489,68 @@ export function auditedOutcome(url: string, collected: CollectedPage): PageOutco
     finalUrl: collected.finalUrl,
     httpStatus: collected.httpStatus,
     contentHash: collected.facts.contentHash,
+  };
+}
+
+/** What one page of a range step produced, written with its batch. */
+interface PageWork {
+  readonly seq: number;
+  readonly tally: keyof RangeTally;
+  readonly facts?: CollectedPage;
+  readonly rated?: { result: PageAuditResult; facts: PageFacts };
+  readonly outcome?: FailedPageOutcome;
+}
+
+function lostPage(page: ListedPage, err: unknown): PageWork {
+  return {
+    seq: page.seq,
+    tally: 'failed',
+    outcome: { kind: 'error', url: page.url, reason: 'internal', detail: causeOf(err) },
+  };
+}
+
+const RangeProgressSchema = z.object({
+  finished: z.array(z.number().int()),
+  tally: z.object({
+    collected: z.number().int(),
+    audited: z.number().int(),
+    skipped: z.number().int(),
+    failed: z.number().int(),
+  }),
+});
+type RangeProgress = z.infer<typeof RangeProgressSchema>;
+
+function isPlatformFailure(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause)
+    if (e instanceof ApplicationFailure) return e.type != null && PLATFORM_FAILURE_TYPES.has(e.type);
+  return false;
+}
+
+function causeOf(err: unknown): string {
+  const detail =
+    err instanceof Error
+      ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}`
+      : 'unknown failure';
+  return detail.slice(0, 500);
+}
+
+/** The slice of a page's facts the site context reads (no texts, headings or citations). */
+function siteContextPage(facts: PageFacts): SiteContextPage {
+  return {
+    url: facts.url,
+    pageKind: facts.pageKind,
+    h1: facts.h1.slice(0, 1),
+    siteLinks: facts.siteLinks,
+    contact: facts.contact,
+    authors: facts.authors,
+    publisher: facts.publisher,
+    wordCount: facts.wordCount,
+    minhash: facts.minhash,
+    contentHash: facts.contentHash,
+    dates: facts.dates,
+    citedDomains: facts.citedDomains.slice(0, 1),
+    jsonLdTypes: facts.jsonLdTypes,
+    https: facts.https,
   };
 }
 

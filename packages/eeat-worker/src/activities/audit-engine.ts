@@ -12,6 +12,7 @@ import type {
   SiteRating,
   SiteRatingInput,
 } from '../audit-model.js';
+import type { SiteContextPage } from '../extract/site-context.js';
 import type { AuditLimits } from '../workflows/audit-workflow-types.js';
 
 export interface DiscoveryOutcome {
@@ -35,7 +36,7 @@ export interface AuditEngine {
     url: string,
     options: { siteUrl: string; allowHosts: readonly string[]; signal: AbortSignal },
   ): Promise<CollectOutcome>;
-  siteContext(siteUrl: string, facts: readonly PageFacts[]): SiteContext;
+  siteContext(siteUrl: string, facts: readonly SiteContextPage[]): SiteContext;
   rateHeuristic(facts: PageFacts, site: SiteContext): PageRating;
   /** The LLM rubric through the tenant's key (`llm` is bound by the SDK); `model` names the provider model. */
   rateWithLlm(

@@ -2,9 +2,10 @@
 import { z } from 'zod';
 import { AuditIdSchema, TenantIdSchema } from '../storage/tenant-keys.js';
 import { PlanSchema } from '../storage/audit-scope.js';
+import { MAX_PAGES } from '../workflows/audit-workflow-types.js';
 
 export const AuditLimitsSchema = z.object({
-  pages: z.number().int().min(1).max(10_000),
+  pages: z.number().int().min(1).max(MAX_PAGES),
   depth: z.number().int().min(0).max(20),
   concurrencyPerHost: z.number().int().min(1).max(32),
 });

@@ -13,6 +13,25 @@ const MIN_WORDS_FOR_DUPLICATE = 80;
 const BANDS = 16;
 const ROWS = MINHASH_SIZE / BANDS;
 
+/** What the site context reads of each page's facts (a large site's texts never need to be held at once). */
+export type SiteContextPage = Pick<
+  PageFacts,
+  | 'url'
+  | 'pageKind'
+  | 'h1'
+  | 'siteLinks'
+  | 'contact'
+  | 'authors'
+  | 'publisher'
+  | 'wordCount'
+  | 'minhash'
+  | 'contentHash'
+  | 'dates'
+  | 'citedDomains'
+  | 'jsonLdTypes'
+  | 'https'
+>;
+
 const PAGE_KIND_TO_LINK: Partial<Record<PageFacts['pageKind'], SiteLinkKind>> = {
   about: 'about',
   contact: 'contact',
@@ -33,7 +52,7 @@ export function authorKey(name: string): string {
 }
 
 /** How strongly a page looks like the original of a copied text: named author, dates, sources, markup. */
-function provenance(page: PageFacts): number {
+function provenance(page: SiteContextPage): number {
   return (
     (page.authors.length > 0 ? 4 : 0) +
     (page.dates.published !== null ? 2 : 0) +
@@ -42,7 +61,7 @@ function provenance(page: PageFacts): number {
   );
 }
 
-function isOriginal(a: PageFacts, b: PageFacts): boolean {
+function isOriginal(a: SiteContextPage, b: SiteContextPage): boolean {
   const pa = provenance(a);
   const pb = provenance(b);
   if (pa !== pb) return pa > pb;
@@ -52,7 +71,7 @@ function isOriginal(a: PageFacts, b: PageFacts): boolean {
   return a.url < b.url;
 }
 
-function findDuplicates(pages: readonly PageFacts[]): SiteContext['duplicates'] {
+function findDuplicates(pages: readonly SiteContextPage[]): SiteContext['duplicates'] {
   const candidates = pages.filter(
     (p) => p.wordCount >= MIN_WORDS_FOR_DUPLICATE && p.minhash.length === MINHASH_SIZE,
   );
@@ -94,7 +113,7 @@ function findDuplicates(pages: readonly PageFacts[]): SiteContext['duplicates'] 
   return result;
 }
 
-export function buildSiteContext(origin: string, pages: readonly PageFacts[]): SiteContext {
+export function buildSiteContext(origin: string, pages: readonly SiteContextPage[]): SiteContext {
   const sitePages: SiteContext['pages'] = {};
   for (const page of pages) {
     const kind = PAGE_KIND_TO_LINK[page.pageKind];

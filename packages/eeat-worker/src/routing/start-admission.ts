@@ -8,7 +8,8 @@
  *
  * Nothing is dropped: a start waits for its turn. Only a start that would join an over-long line is refused at
  * once (`AdmissionQueueFullError`), so the caller can tell its user to come back instead of holding a request
- * open for an hour. The rate is per process: N app replicas together admit N times the rate.
+ * open for an hour. The rate of a `StartAdmission` is per process (N app replicas together admit N times the
+ * rate); `SharedStartAdmission` (shared-start-admission.ts) keeps one rate for the whole fleet in PostgreSQL.
  *
  * p-throttle does the pacing (strict mode: one start per 1/rate seconds, never a burst) because it is a small,
  * well-kept library with abort support; what this module adds is the bounded line and the plan routing.
@@ -43,7 +44,13 @@ export interface StartAdmissionOptions {
   readonly signal?: AbortSignal;
 }
 
-export class StartAdmission {
+/** Paces starts: `admit` runs a start once its turn comes; `waiting` is the length of this process's line. */
+export interface Admission {
+  readonly waiting: number;
+  admit<T>(start: () => Promise<T>): Promise<T>;
+}
+
+export class StartAdmission implements Admission {
   readonly #pace: ThrottledFunction<<T>(start: () => Promise<T>) => Promise<T>>;
   readonly #maxWaiting: number;
 
@@ -87,11 +94,12 @@ const ADMITTED_PLANS: ReadonlySet<Plan> = new Set<Plan>(['ltd']);
  */
 export class AuditStarter {
   readonly #client: Client;
-  readonly #admission: StartAdmission;
+  readonly #admission: Admission;
 
-  constructor(client: Client, admission: StartAdmissionOptions) {
+  /** `admission`: a per-process rate (options), or a shared admission such as `SharedStartAdmission`. */
+  constructor(client: Client, admission: StartAdmissionOptions | Admission) {
     this.#client = client;
-    this.#admission = new StartAdmission(admission);
+    this.#admission = 'admit' in admission ? admission : new StartAdmission(admission);
   }
 
   /** Lifetime-deal starts waiting for admission. */

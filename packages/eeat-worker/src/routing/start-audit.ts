@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { z } from 'zod';
 import { AuditSiteInputSchema, describeIssues } from '../activities/audit-input-schema.js';
 import type { auditPage, auditSite } from '../workflows/index.js';
@@ -44,7 +44,8 @@ export interface StartedAudit {
   readonly auditId: string;
   readonly workflowId: string;
   readonly taskQueue: string;
-  readonly handle: WorkflowHandle<typeof auditSite>;
+  /** The started run's handle (its `firstExecutionRunId` leads through continue-as-new). */
+  readonly handle: WorkflowHandleWithFirstExecutionRunId<typeof auditSite>;
 }
 
 export function auditWorkflowId(tenantId: string, auditId: string): string {

@@ -8,6 +8,7 @@ import { createWorker, loadWorkerConfig, type ApexWorker, type WorkerConfigInput
 import { createAuditActivities } from '../activities/audit-activities.js';
 import { createAnalysisEngine } from '../activities/analysis-engine.js';
 import { createLlmRatingActivity } from '../activities/llm-rating-activity.js';
+import { fromStores } from '../activities/result-store-access.js';
 import { TASK_QUEUES } from '../routing/plan-routing.js';
 import type { StoreClients } from './store-clients.js';
 
@@ -42,10 +43,21 @@ export async function createEeatWorker(options: EeatWorkerOptions): Promise<Apex
       `APEXSEO_TASK_QUEUE: must be one of ${pools.join(', ')} (got ${JSON.stringify(config.taskQueue)})`,
     );
   }
-  const engine = createAnalysisEngine();
+  const { llmAnswers } = options.stores;
+  // The shared answer cache: a read or write that fails is a store outage the rating step waits out.
+  const engine = createAnalysisEngine({
+    rubricCache: (tenantId) => {
+      const cache = llmAnswers.forTenant(tenantId);
+      return {
+        get: (key) => fromStores(() => cache.get(key)),
+        set: (key, value) => fromStores(() => cache.set(key, value)),
+      };
+    },
+  });
   const audit = createAuditActivities({
     engine,
     results: options.stores.results,
+    pageList: options.stores.pageList,
     graph: options.stores.graph,
   });
   const { loadRatingInputs, recordRated, ...auditActivities } = audit;

@@ -7,6 +7,8 @@ import {
   type ClickHouseSettings,
 } from '../storage/clickhouse/clickhouse-connection.js';
 import { migrateClickHouse, type MigrationReport } from '../storage/clickhouse/clickhouse-migrator.js';
+import { AuditPageList } from '../storage/clickhouse/audit-page-list.js';
+import { LlmAnswerStore } from '../storage/clickhouse/llm-answer-store.js';
 import { PageResultsStore } from '../storage/clickhouse/page-results-store.js';
 import {
   createNeo4jDriver,
@@ -21,6 +23,8 @@ export interface StoreClients {
   readonly clickhouseSettings: ClickHouseSettings;
   readonly neo4j: Driver;
   readonly results: PageResultsStore;
+  readonly pageList: AuditPageList;
+  readonly llmAnswers: LlmAnswerStore;
   readonly graph: SiteGraphStore;
   migrate(): Promise<{ clickhouse: MigrationReport; neo4j: { constraints: string[] } }>;
   close(): Promise<void>;
@@ -37,6 +41,8 @@ export function openStoreClients(
     clickhouseSettings,
     neo4j,
     results: new PageResultsStore(clickhouse, clickhouseSettings.database),
+    pageList: new AuditPageList(clickhouse, clickhouseSettings.database),
+    llmAnswers: new LlmAnswerStore(clickhouse, clickhouseSettings.database),
     graph: new SiteGraphStore(neo4j),
     async migrate() {
       return {

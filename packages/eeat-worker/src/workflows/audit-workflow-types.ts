@@ -16,7 +16,15 @@ export interface AuditLimits {
   readonly concurrencyPerHost: number;
 }
 
-export const DEFAULT_LIMITS: AuditLimits = { pages: 50, depth: 3, concurrencyPerHost: 4 };
+/**
+ * Page limits: the default for an audit that names none, and the most an audit may ask for. The workflow carries
+ * only cursors and counters (the page list and per-page state live in ClickHouse), so its payloads and history do
+ * not grow with the site; `MAX_PAGES` is what the workflow tests drive through continue-as-new (100,000 URLs).
+ */
+export const DEFAULT_PAGES = 1_000;
+export const MAX_PAGES = 100_000;
+
+export const DEFAULT_LIMITS: AuditLimits = { pages: DEFAULT_PAGES, depth: 3, concurrencyPerHost: 4 };
 
 export type ScoringMode = 'heuristic' | 'llm';
 
@@ -95,5 +103,34 @@ export interface DiscoverResult {
   /** Pages to audit, the start URL first. */
   readonly urls: string[];
   /** Pages found but not audited (robots, page limit); already recorded. */
+  readonly skipped: number;
+}
+
+/** Pages of the audit's page list by what happened to them in one range step. */
+export interface RangeTally {
+  /** Facts stored (collection step). */
+  collected: number;
+  /** Rated and recorded (rating step). */
+  audited: number;
+  skipped: number;
+  failed: number;
+}
+
+/** The state `auditSite` carries across continue-as-new: cursors and counters only (page list in ClickHouse). */
+export interface AuditListState {
+  readonly scope: AuditScope;
+  readonly phase: AuditPhase;
+  /** Pages in the audit's page list (positions 0..pages-1). */
+  readonly pages: number;
+  /** Position of the next page of the current phase. */
+  readonly cursor: number;
+  /** `outsideList`: pages recorded that are not in the list (skipped by discovery, or the start URL when it failed). */
+  readonly counts: { done: number; failed: number; skipped: number; outsideList: number };
+  readonly runs: number;
+}
+
+/** What discovery stored: the page list's length, and the pages it recorded as skipped. */
+export interface PageListResult {
+  readonly pages: number;
   readonly skipped: number;
 }

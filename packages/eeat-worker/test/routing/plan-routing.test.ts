@@ -14,7 +14,7 @@ describe('routing by plan', () => {
 
   it('should fill default limits and a fresh audit id', () => {
     const input = buildAuditInput({ tenantId: 't1', plan: 'ltd', siteUrl: 'https://example.com/' });
-    expect(input.limits).toEqual({ pages: 50, depth: 3, concurrencyPerHost: 4 });
+    expect(input.limits).toEqual({ pages: 1_000, depth: 3, concurrencyPerHost: 4 });
     expect(input.auditId).toMatch(/^[0-9a-f-]{36}$/);
     expect(input.scoring).toBe('heuristic');
   });
@@ -43,5 +43,8 @@ describe('routing by plan', () => {
         limits: { concurrencyPerHost: 0 },
       }),
     ).toThrow(/limits\.concurrencyPerHost/);
+    const site = { tenantId: 't1', plan: 'mrr' as const, siteUrl: 'https://example.com/' };
+    expect(buildAuditInput({ ...site, limits: { pages: 100_000 } }).limits.pages).toBe(100_000);
+    expect(() => buildAuditInput({ ...site, limits: { pages: 100_001 } })).toThrow(/limits\.pages/);
   });
 });

@@ -33,11 +33,18 @@ describe('ClickHouse migrations', () => {
 
   it('should create the result tables ordered by tenant first', async () => {
     const result = await client.query({
-      query: `SELECT name, sorting_key FROM system.tables WHERE database = '${database}' AND name IN ('page_results', 'site_audits', 'page_facts', 'audit_contexts') ORDER BY name`,
+      query: `SELECT name, sorting_key FROM system.tables WHERE database = '${database}' AND name IN ('page_results', 'site_audits', 'page_facts', 'audit_contexts', 'audit_pages', 'llm_answers') ORDER BY name`,
       format: 'JSONEachRow',
     });
     const rows = await result.json<{ name: string; sorting_key: string }>();
-    expect(rows.map((r) => r.name)).toEqual(['audit_contexts', 'page_facts', 'page_results', 'site_audits']);
+    expect(rows.map((r) => r.name)).toEqual([
+      'audit_contexts',
+      'audit_pages',
+      'llm_answers',
+      'page_facts',
+      'page_results',
+      'site_audits',
+    ]);
     for (const row of rows) expect(row.sorting_key.startsWith('tenant_id')).toBe(true);
   });
 
@@ -46,7 +53,7 @@ describe('ClickHouse migrations', () => {
     const again = await migrateClickHouse(client, database);
     expect(again.applied).toEqual([]);
     if (caps.ttl) expect(again.waitingForServer).toEqual([]);
-    else expect(again.waitingForServer).toEqual(['5_retention_ttl']);
+    else expect(again.waitingForServer).toEqual(['5_retention_ttl', '8_audit_pages_llm_answers_ttl']);
   });
 
   it('should detect the 18.16 server as lacking TTL, codecs and stable LowCardinality, and a current server as having them', () => {

@@ -11,6 +11,8 @@ import { useServices } from '../../../../test/harness/index.js';
 import { TASK_QUEUES } from '../../src/routing/plan-routing.js';
 import { createEeatWorker } from '../../src/worker/eeat-worker.js';
 import type { StoreClients } from '../../src/worker/store-clients.js';
+import { AuditPageList } from '../../src/storage/clickhouse/audit-page-list.js';
+import { LlmAnswerStore } from '../../src/storage/clickhouse/llm-answer-store.js';
 import { PageResultsStore } from '../../src/storage/clickhouse/page-results-store.js';
 import type { TestStores } from './stores.js';
 
@@ -25,6 +27,8 @@ export function storeClientsOf(stores: TestStores): StoreClients {
     clickhouseSettings: stores.clickhouseSettings,
     neo4j: stores.driver,
     results: new PageResultsStore(stores.clickhouse, stores.database),
+    pageList: new AuditPageList(stores.clickhouse, stores.database),
+    llmAnswers: new LlmAnswerStore(stores.clickhouse, stores.database),
     graph: stores.graph,
     migrate: () => Promise.reject(new Error('migrated by the test')),
     close: () => Promise.resolve(),
@@ -61,13 +65,18 @@ export async function startAuditWorkers(
   const runs = workers.map((w) => w.run());
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: temporal.namespace });
+  let stopped: Promise<void> | undefined;
   return {
     client,
-    async stop() {
-      await Promise.all(workers.map((w) => w.shutdown()));
-      await Promise.allSettled(runs);
-      await rm(tokenDir, { recursive: true, force: true });
-      await connection.close();
+    // Idempotent: a test may stop the workers early (to hand over to another process) and again in its clean-up.
+    stop() {
+      stopped ??= (async () => {
+        await Promise.all(workers.map((w) => w.shutdown()));
+        await Promise.allSettled(runs);
+        await rm(tokenDir, { recursive: true, force: true });
+        await connection.close();
+      })();
+      return stopped;
     },
   };
 }

@@ -33,6 +33,10 @@ export const RETENTION = {
   pageResultsMonths: 25,
   siteAuditsMonths: 25,
   pageFactsDays: 30,
+  /** The audit's page list lives as long as the facts it indexes. */
+  auditPagesDays: 30,
+  /** Cached LLM answers are not reused after this many days (reads filter by age; TTL deletes where supported). */
+  llmAnswersDays: 30,
 } as const;
 
 export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
@@ -159,6 +163,56 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
               (t) => `ALTER TABLE ${d}.${t} MODIFY SETTING ttl_only_drop_parts = 1`,
             )
           : []),
+      ];
+    },
+  },
+  {
+    version: 6,
+    name: 'audit_pages',
+    statements: (db) => [
+      // The audit's page list, in discovery order: the workflow walks it by position instead of carrying URLs.
+      `CREATE TABLE IF NOT EXISTS ${sqlIdentifier(db)}.audit_pages (
+        tenant_id String,
+        audit_id String,
+        audit_started_at DateTime,
+        seq UInt32,
+        page_id String,
+        page_url String,
+        version UInt64
+      )
+      ENGINE = ReplacingMergeTree(version)
+      PARTITION BY toYYYYMM(audit_started_at)
+      ORDER BY (tenant_id, audit_id, seq)`,
+    ],
+  },
+  {
+    version: 7,
+    name: 'llm_answers',
+    statements: (db) => [
+      // Validated rubric answers per tenant, shared by every worker. Partitioned by month of writing so expired
+      // months can be dropped whole on servers without TTL.
+      `CREATE TABLE IF NOT EXISTS ${sqlIdentifier(db)}.llm_answers (
+        tenant_id String,
+        cache_key String,
+        model String,
+        truncated UInt8,
+        answer_json String,
+        created_at DateTime
+      )
+      ENGINE = ReplacingMergeTree(created_at)
+      PARTITION BY toYYYYMM(created_at)
+      ORDER BY (tenant_id, cache_key)`,
+    ],
+  },
+  {
+    version: 8,
+    name: 'audit_pages_llm_answers_ttl',
+    requires: (caps) => caps.ttl,
+    statements: (db) => {
+      const d = sqlIdentifier(db);
+      return [
+        `ALTER TABLE ${d}.audit_pages MODIFY TTL audit_started_at + INTERVAL ${RETENTION.auditPagesDays} DAY`,
+        `ALTER TABLE ${d}.llm_answers MODIFY TTL created_at + INTERVAL ${RETENTION.llmAnswersDays} DAY`,
       ];
     },
   },

@@ -160,20 +160,25 @@ export class PageResultsStore {
 
   /** Stores a collected page's facts (and where the fetch ended) for the rating step and later re-scoring. */
   async recordPageFacts(scope: AuditScope, collected: CollectedPage): Promise<void> {
-    const { facts } = collected;
+    await this.recordPageFactsMany(scope, [collected]);
+  }
+
+  /** Stores several collected pages' facts in one insert. */
+  async recordPageFactsMany(scope: AuditScope, pages: readonly CollectedPage[]): Promise<void> {
+    if (pages.length === 0) return;
+    const version = Date.now();
+    const startedAt = clickHouseDateTime(new Date(scope.startedAt));
     await this.client.insert({
       table: `${this.db}.page_facts`,
-      values: [
-        {
-          tenant_id: scope.tenantId,
-          audit_id: scope.auditId,
-          page_id: pageIdOf(facts.url),
-          audit_started_at: clickHouseDateTime(new Date(scope.startedAt)),
-          page_url: facts.url,
-          facts_json: JSON.stringify(collected),
-          version: Date.now(),
-        },
-      ],
+      values: pages.map((collected) => ({
+        tenant_id: scope.tenantId,
+        audit_id: scope.auditId,
+        page_id: pageIdOf(collected.facts.url),
+        audit_started_at: startedAt,
+        page_url: collected.facts.url,
+        facts_json: JSON.stringify(collected),
+        version,
+      })),
       format: 'JSONEachRow',
     });
   }
@@ -197,6 +202,28 @@ export class PageResultsStore {
       out.set(collected.facts.url, collected);
     }
     return out;
+  }
+
+  /**
+   * The audit's collected pages in pages of `limit`, ordered by page id: pass the returned `next` back as `after`
+   * until it is null. Lets the site context be built from any number of pages without one large read.
+   */
+  async pageFactsPage(
+    tenantId: string,
+    auditId: string,
+    after: string,
+    limit: number,
+  ): Promise<{ pages: CollectedPage[]; next: string | null }> {
+    const rows = await this.select<{ page_id: string; facts_json: string }>(
+      `SELECT page_id, argMax(facts_json, version) AS facts_json FROM ${this.db}.page_facts
+       WHERE tenant_id = ${this.tenant(tenantId)} AND audit_id = ${sqlString(assertKey('auditId', auditId))}
+         AND page_id > ${sqlString(after)}
+       GROUP BY page_id ORDER BY page_id LIMIT ${Math.max(1, Math.floor(limit))}`,
+    );
+    return {
+      pages: rows.map((row) => CollectedPageSchema.parse(JSON.parse(row.facts_json))),
+      next: rows.length < limit ? null : (rows.at(-1)?.page_id ?? null),
+    };
   }
 
   async saveSiteContext(scope: AuditScope, context: SiteContext): Promise<void> {
