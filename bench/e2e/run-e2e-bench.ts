@@ -7,6 +7,7 @@
  *   node --import tsx bench/e2e/run-e2e-bench.ts [--audits 6] [--pages 30]
  */
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { startClickHouse, startNeo4j, startTemporal } from '../../test/harness/index.js';
@@ -18,6 +19,7 @@ import type { AuditScope } from '../../packages/eeat-worker/src/storage/audit-sc
 import { pageGraphRow } from '../../packages/eeat-worker/src/storage/neo4j/graph-rows.js';
 import { openStoreClients, type StoreClients } from '../../packages/eeat-worker/src/worker/store-clients.js';
 import { startWorkerProcess } from '../../packages/eeat-worker/test/local-stack/worker-process.js';
+import { runHistories } from '../../packages/eeat-worker/test/support/audit-history.js';
 
 const { values } = parseArgs({
   options: { audits: { type: 'string', default: '6' }, pages: { type: 'string', default: '30' } },
@@ -162,6 +164,12 @@ try {
     const results = await Promise.all(started.map((s) => s.handle.result()));
     const e2eMs = performance.now() - t0;
     const e2ePages = results.reduce((sum, r) => sum + r.counts.audited, 0);
+    // Billable Temporal actions, counted from every run of every measured audit's history.
+    const histories = await Promise.all(
+      started.map((s) => runHistories(client, s.workflowId, s.handle.firstExecutionRunId)),
+    );
+    const actions = histories.flat().reduce((sum, run) => sum + run.actions, 0);
+    const events = histories.flat().reduce((sum, run) => sum + run.events.length, 0);
 
     const perMinute = (pages: number, ms: number): number => Math.round((pages / ms) * 60_000);
     const summary = {
@@ -179,7 +187,10 @@ try {
         pages: e2ePages,
         seconds: +(e2eMs / 1000).toFixed(1),
         pagesPerMinute: perMinute(e2ePages, e2eMs),
+        temporalActionsPerAuditedPage: +(actions / e2ePages).toFixed(3),
+        historyEventsPerAuditedPage: +(events / e2ePages).toFixed(3),
       },
+      loadAverageAfter: (await readFile('/proc/loadavg', 'utf8')).trim(),
       ratioEndToEndOverBaseline: +(perMinute(e2ePages, e2eMs) / perMinute(baselinePages, baselineMs)).toFixed(
         2,
       ),

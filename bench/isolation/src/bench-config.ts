@@ -22,6 +22,11 @@ export const benchConfigSchema = z.object({
   floodWindow: z.number().int().positive().max(256),
   /** Run D: flood starts per second. */
   floodAdmitRate: z.number().positive().max(1000),
+  /**
+   * Run D: starting processes the flood is split across. Above 1 they share one admission budget in PostgreSQL
+   * (`SharedStartAdmission`), as the app backend's replicas do; 1 uses the per-process `StartAdmission`.
+   */
+  floodProcesses: z.number().int().min(1).max(16),
   /** after the arrivals end: how long to wait for priority audits, then for the flood to drain */
   priorityWaitSeconds: z.number().int().positive(),
   drainWaitSeconds: z.number().int().min(0),
@@ -42,6 +47,7 @@ const presets: Record<'quick' | 'full', Omit<BenchConfig, 'mode' | 'runs' | 'res
     floodClients: 4,
     floodWindow: 16,
     floodAdmitRate: 4,
+    floodProcesses: 1,
     priorityWaitSeconds: 120,
     drainWaitSeconds: 120,
     pollIntervalMs: 2000,
@@ -57,6 +63,7 @@ const presets: Record<'quick' | 'full', Omit<BenchConfig, 'mode' | 'runs' | 'res
     floodClients: 4,
     floodWindow: 32,
     floodAdmitRate: 4,
+    floodProcesses: 1,
     priorityWaitSeconds: 600,
     drainWaitSeconds: 1200,
     pollIntervalMs: 2000,
@@ -74,6 +81,7 @@ const flagToKey: Record<string, keyof BenchConfig | 'cpuMs' | 'fetchMs' | 'store
   '--flood-clients': 'floodClients',
   '--flood-window': 'floodWindow',
   '--flood-admit-rate': 'floodAdmitRate',
+  '--flood-processes': 'floodProcesses',
   '--priority-wait': 'priorityWaitSeconds',
   '--drain-wait': 'drainWaitSeconds',
   '--poll-ms': 'pollIntervalMs',

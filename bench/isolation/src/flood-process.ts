@@ -8,7 +8,9 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
-import { StartAdmission } from '../../../packages/eeat-worker/src/routing/start-admission.js';
+import pg from 'pg';
+import { SharedStartAdmission } from '../../../packages/eeat-worker/src/routing/shared-start-admission.js';
+import { StartAdmission, type Admission } from '../../../packages/eeat-worker/src/routing/start-admission.js';
 import { pageAuditCostSchema } from './synthetic-audit/cost.js';
 
 const envSchema = z.object({
@@ -20,6 +22,13 @@ const envSchema = z.object({
   /** Starts per second through StartAdmission (0: as fast as the server takes them, no admission). */
   BENCH_FLOOD_RATE: z.coerce.number().min(0).default(0),
   BENCH_COST_JSON: z.string().min(2),
+  /** Workflow ids are `ltd-<prefix>-<n>`, unique across several flooding processes. */
+  BENCH_FLOOD_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9]{1,8}$/)
+    .default('0'),
+  /** Set: the rate is shared with every other flooding process through PostgreSQL (SharedStartAdmission). */
+  BENCH_ADMISSION_PG_URL: z.string().optional(),
 });
 
 async function main(): Promise<void> {
@@ -50,18 +59,24 @@ async function main(): Promise<void> {
     );
   };
   // Run D: the platform's own admission gate (what the app backend uses for lifetime-deal starts).
-  const admission =
+  const pool = env.BENCH_ADMISSION_PG_URL
+    ? new pg.Pool({ connectionString: env.BENCH_ADMISSION_PG_URL, max: 2 })
+    : undefined;
+  const gate = {
+    startsPerSecond: env.BENCH_FLOOD_RATE,
+    maxWaiting: env.BENCH_FLOOD_CLIENTS * env.BENCH_FLOOD_WINDOW,
+    signal: stop.signal,
+  };
+  const admission: Admission | undefined =
     env.BENCH_FLOOD_RATE > 0
-      ? new StartAdmission({
-          startsPerSecond: env.BENCH_FLOOD_RATE,
-          maxWaiting: env.BENCH_FLOOD_CLIENTS * env.BENCH_FLOOD_WINDOW,
-          signal: stop.signal,
-        })
+      ? pool
+        ? new SharedStartAdmission({ ...gate, pool })
+        : new StartAdmission(gate)
       : undefined;
   const lanes = clients.flatMap(({ client }) =>
     Array.from({ length: env.BENCH_FLOOD_WINDOW }, async () => {
       while (next < env.BENCH_FLOOD_COUNT && !stop.signal.aborted) {
-        const auditId = `ltd-${String(next++).padStart(6, '0')}`;
+        const auditId = `ltd-${env.BENCH_FLOOD_PREFIX}-${String(next++).padStart(6, '0')}`;
         const start = () =>
           client.workflow.start('benchAuditPage', {
             taskQueue: env.BENCH_TASK_QUEUE,
@@ -89,6 +104,7 @@ async function main(): Promise<void> {
     `${JSON.stringify({ kind: 'done', started, failed, stopped: stop.signal.aborted, elapsedMs, startsPerSecond: started / (elapsedMs / 1000) })}\n`,
   );
   await Promise.all(clients.map(({ connection }) => connection.close()));
+  await pool?.end();
 }
 
 main().catch((error: unknown) => {

@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { BenchConfig } from './bench-config.js';
 import { countPollers, startBacklogPoller, type BacklogSample } from './backlog-poller.js';
 import { readAuditLatencies, type AuditLatency } from './history-latency.js';
-import { startTemporal } from '../../../test/harness/index.js';
+import { startPostgres, startTemporal } from '../../../test/harness/index.js';
 import { startTsChild, waitForLine, type Child } from './processes.js';
 
 export type RunName = 'A' | 'B' | 'C' | 'D';
@@ -81,6 +81,7 @@ export async function runOne(
   const temporalServer = await startTemporal();
   const temporal = temporalServer.settings;
   const children: Child[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: 'default' });
   try {
@@ -128,7 +129,7 @@ export async function runOne(
 
     // Flood (B and C): its own process, several clients, dumped at once.
     let flood: RunResult['flood'] = null;
-    let floodChild: Child | undefined;
+    const floodChildren: Child[] = [];
     const floodDone: Promise<void> =
       run === 'A'
         ? Promise.resolve()
@@ -136,29 +137,53 @@ export async function runOne(
             await sleep(config.floodDelaySeconds * 1000);
             const floodStartT = Date.now() - t0;
             const progress: FloodProgress[] = [];
-            const child = startTsChild('flood', 'flood-process.ts', {
-              BENCH_TEMPORAL_ADDRESS: temporal.address,
-              BENCH_TASK_QUEUE: queues.standard,
-              BENCH_FLOOD_COUNT: String(config.flood),
-              BENCH_FLOOD_CLIENTS: String(config.floodClients),
-              BENCH_FLOOD_WINDOW: String(config.floodWindow),
-              BENCH_FLOOD_RATE: String(run === 'D' ? config.floodAdmitRate : 0),
-              BENCH_COST_JSON: JSON.stringify(config.cost),
+            // Run D with several starting processes: one shared admission budget in PostgreSQL.
+            const processes = run === 'D' ? config.floodProcesses : 1;
+            const admissionDb = processes > 1 ? await startPostgres() : undefined;
+            if (admissionDb) cleanups.push(() => admissionDb.stop());
+            const startedBy = new Array<number>(processes).fill(0);
+            const floods = Array.from({ length: processes }, (_, p) => {
+              const share = Math.floor(config.flood / processes) + (p < config.flood % processes ? 1 : 0);
+              const child = startTsChild(`flood-${p}`, 'flood-process.ts', {
+                BENCH_TEMPORAL_ADDRESS: temporal.address,
+                BENCH_TASK_QUEUE: queues.standard,
+                BENCH_FLOOD_COUNT: String(share),
+                BENCH_FLOOD_CLIENTS: String(config.floodClients),
+                BENCH_FLOOD_WINDOW: String(config.floodWindow),
+                BENCH_FLOOD_RATE: String(run === 'D' ? config.floodAdmitRate : 0),
+                BENCH_FLOOD_PREFIX: String(p),
+                ...(admissionDb ? { BENCH_ADMISSION_PG_URL: admissionDb.settings.url } : {}),
+                BENCH_COST_JSON: JSON.stringify(config.cost),
+              });
+              children.push(child);
+              floodChildren.push(child);
+              child.onLine((line) => {
+                const msg = JSON.parse(line) as { kind: string; started: number };
+                if (msg.kind !== 'progress') return;
+                startedBy[p] = msg.started;
+                progress.push({ t: Date.now() - t0, started: startedBy.reduce((a, b) => a + b, 0) });
+              });
+              return child;
             });
-            children.push(child);
-            floodChild = child;
-            child.onLine((line) => {
-              const msg = JSON.parse(line) as { kind: string; started: number };
-              if (msg.kind === 'progress') progress.push({ t: Date.now() - t0, started: msg.started });
-            });
-            const doneLine = await waitForLine(child, (l) => l.includes('"kind":"done"'), 1_800_000);
-            const done = JSON.parse(doneLine) as {
-              started: number;
-              failed: number;
-              stopped: boolean;
-              elapsedMs: number;
-              startsPerSecond: number;
+            const dones = await Promise.all(
+              floods.map(async (child) => {
+                const doneLine = await waitForLine(child, (l) => l.includes('"kind":"done"'), 1_800_000);
+                return JSON.parse(doneLine) as {
+                  started: number;
+                  failed: number;
+                  stopped: boolean;
+                  elapsedMs: number;
+                };
+              }),
+            );
+            const done = {
+              started: dones.reduce((n, d) => n + d.started, 0),
+              failed: dones.reduce((n, d) => n + d.failed, 0),
+              stopped: dones.some((d) => d.stopped),
+              elapsedMs: Math.max(...dones.map((d) => d.elapsedMs)),
+              startsPerSecond: 0,
             };
+            done.startsPerSecond = done.started / (done.elapsedMs / 1000);
             progress.push({ t: Date.now() - t0, started: done.started });
             flood = {
               requested: config.flood,
@@ -223,7 +248,7 @@ export async function runOne(
     clearTimeout(waitTimer);
     // Run D admits at a bounded rate, so a full-size flood outlasts the measurement: admission stops here and
     // the drain below covers what was admitted.
-    if (run === 'D') floodChild?.process.kill('SIGTERM');
+    if (run === 'D') for (const child of floodChildren) child.process.kill('SIGTERM');
     await floodDone;
     const floodResult = flood as RunResult['flood'];
     if (floodResult) {
@@ -265,6 +290,7 @@ export async function runOne(
     };
   } finally {
     for (const child of children.reverse()) await child.stop();
+    for (const cleanup of cleanups) await cleanup();
     await connection.close();
     await temporalServer.stop();
   }
