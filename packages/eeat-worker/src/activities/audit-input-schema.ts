@@ -19,7 +19,7 @@ export const AuditSiteInputSchema = z.object({
   scoring: z.enum(['heuristic', 'llm']),
   provider: z.enum(['openai', 'anthropic']).optional(),
   allowHosts: z.array(z.string().min(1)).max(20).optional(),
-  activitiesPerRun: z.number().int().min(10).max(5_000).optional(),
+  activitiesPerRun: z.number().int().min(1).max(5_000).optional(),
 });
 
 /** `field: message` for the first problems of a failed parse, e.g. `siteUrl: must be an absolute http(s) URL`. */
