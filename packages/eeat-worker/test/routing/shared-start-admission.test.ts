@@ -67,38 +67,34 @@ describe(
         }),
       );
 
-      // This process is a fourth starter of the same fleet, in the middle of the flood.
-      const starter = new AuditStarter(
-        client,
-        new SharedStartAdmission({ pool, budget, startsPerSecond: rate, maxWaiting: 10 }),
-      );
+      // This process is a fourth starter of the same fleet, in the middle of the flood: five recorded lifetime-deal
+      // starts and a real one through AuditStarter share the budget; a paying customer's start does not use it.
+      const admission = new SharedStartAdmission({ pool, budget, startsPerSecond: rate, maxWaiting: 10 });
+      const starter = new AuditStarter(client, admission);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now()) + 1_500));
       const tenant = `fleet-${randomUUID().slice(0, 8)}`;
       const request = (plan: 'mrr' | 'ltd') => ({ tenantId: tenant, plan, siteUrl: 'http://127.0.0.1:9/' });
-      const ltdAskedAt = Date.now();
-      const ltd = starter.start(request('ltd')).then((s) => ({ ...s, sentAt: Date.now() }));
+      const mine = Array.from({ length: 5 }, () => admission.admit(() => Promise.resolve(Date.now())));
+      const ltd = starter.start(request('ltd'));
       const mrrAskedAt = Date.now();
       const mrr = await starter.start(request('mrr'));
       const mrrMs = Date.now() - mrrAskedAt;
       const waitedLtd = await ltd;
       workflowIds.push(mrr.workflowId, waitedLtd.workflowId);
 
-      const sent = (await Promise.all(floods)).flat().sort((a, b) => a - b);
+      const flooded = (await Promise.all(floods)).flat();
+      const sent = [...flooded, ...(await Promise.all(mine))].sort((a, b) => a - b);
       // Nothing dropped: every start of every process was sent.
-      expect(sent).toHaveLength(3 * perProcess);
-      // Together at the configured rate: 120 starts at 20/s take about 6 s (one more start shares the budget), and no
-      // two seconds of the flood saw more than twice the rate (slots are evenly spaced on the database's clock; a
-      // process that wakes late on a busy machine sends a little late, next to the following slot's start).
+      expect(flooded).toHaveLength(3 * perProcess);
+      // Together at the configured rate: 126 starts at 20/s take over 6 s, and no two seconds of the flood saw more
+      // than twice the rate (slots are evenly spaced on the database's clock; a process that wakes late on a busy
+      // machine sends a little late, next to the following slot's start).
       const span = sent.at(-1)! - sent[0]!;
-      expect(span).toBeGreaterThanOrEqual(((3 * perProcess - 1) / rate) * 1000 * 0.95);
+      expect(span).toBeGreaterThanOrEqual(((sent.length - 1) / rate) * 1000 * 0.95);
       for (const t of sent)
         expect(sent.filter((u) => u >= t && u < t + 2000).length).toBeLessThanOrEqual(2 * rate + 2);
-      // The paying customer's start did not wait for the flood (its time is one start RPC on a busy machine); the
-      // lifetime-deal one waited its turn: the other processes sent flood starts while it waited.
+      // The paying customer's start did not wait for the budget (its time is one start RPC on a busy machine).
       expect(mrrMs).toBeLessThan(2_000);
-      const sentWhileWaiting = sent.filter((t) => t >= ltdAskedAt && t < waitedLtd.sentAt).length;
-      expect(sentWhileWaiting).toBeGreaterThanOrEqual(10);
-      expect(waitedLtd.sentAt - ltdAskedAt).toBeGreaterThanOrEqual(((sentWhileWaiting - 2) / rate) * 1000);
       expect(waitedLtd.taskQueue).toBe('eeat-standard');
     });
 
