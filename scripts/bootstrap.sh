@@ -22,6 +22,7 @@ TEMPORAL_CLI_VERSION=v1.5.1
 CT_VERSION=v3.14.0 # also pinned in scripts/tools/chart-testing/go.mod
 KUBECONFORM_VERSION=v0.7.0
 REGISTRY_VERSION=v3.1.2
+ACTIONLINT_VERSION=v1.7.12
 HELM_UNITTEST_VERSION=v1.1.2 # also pinned in scripts/tools/helm-unittest/go.mod
 KUBE_SCORE_VERSION=v1.20.0
 PYTHON_REQUIREMENTS="yamllint==1.38.0 yamale==6.1.0 moto[server]==5.2.5 checkov==3.3.30"
@@ -48,9 +49,9 @@ fi
 source "$ROOT/scripts/env.sh"
 [[ "$(node --version)" == "v$NODE_VERSION" ]] || { echo "node on PATH is $(node --version), expected v$NODE_VERSION" >&2; exit 1; }
 
-# --- Debian packages: PostgreSQL, ClickHouse, Prometheus (promtool) --------------------------------
+# --- Debian packages: PostgreSQL, ClickHouse, Prometheus (promtool), ShellCheck (used by actionlint) ---
 apt_packages=()
-for pkg in postgresql clickhouse-server prometheus; do
+for pkg in postgresql clickhouse-server prometheus shellcheck; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || apt_packages+=("$pkg")
 done
 if ((${#apt_packages[@]})); then
@@ -63,7 +64,7 @@ if ((${#apt_packages[@]})); then
     (service "$svc" stop >/dev/null 2>&1 || true)
   done
 else
-  cached+=("apt: postgresql clickhouse-server prometheus")
+  cached+=("apt: postgresql clickhouse-server prometheus shellcheck")
 fi
 
 # --- Go-built tools ----------------------------------------------------------------------------------
@@ -87,6 +88,7 @@ go_tool temporal github.com/temporalio/cli/cmd/temporal "$TEMPORAL_CLI_VERSION"
 go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
 go_tool registry github.com/distribution/distribution/v3/cmd/registry "$REGISTRY_VERSION" optional
 go_tool kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION"
+go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
 
 # Tools built inside a small module under scripts/tools/<dir>/ whose go.mod pins the version, for tools that
 # `go install module@version` cannot build here. The stamp is the hash of that go.mod + go.sum.

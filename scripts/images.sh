@@ -102,6 +102,7 @@ if [[ -n "$push" ]]; then
     docker tag "${ids[$name]}" "$remote"
     digest="$(docker push "$remote" | sed -n 's/.*digest: \(sha256:[0-9a-f]\{64\}\).*/\1/p')"
     [[ -n "$digest" ]] || die "docker push $remote printed no digest"
+    docker rmi "$remote" >/dev/null # the local image keeps its own tag; the registry keeps the pushed one
     echo "$push/apexseo/$name@$digest"
   done
 fi

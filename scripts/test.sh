@@ -3,7 +3,7 @@
 #   1. bootstrap: pinned tools, npm ci when the lock changed, workspace build (idempotent, seconds when warm)
 #   2. typecheck, eslint, prettier
 #   3. package checks on @apexseo/worker-sdk: publint, are-the-types-wrong, npm pack --dry-run
-#   4. helm lint of the chart with each profile
+#   4. helm lint of the chart with each profile; actionlint (with ShellCheck) of .github/workflows
 #   5. container images: Docker installed and started if missing, both images built (scripts/images.sh)
 #   6. vitest run: every test, against real Temporal, PostgreSQL, ClickHouse and Neo4j started by the harness
 # All checks run even after one fails, so one run shows every problem; the exit code is non-zero if any failed.
@@ -50,6 +50,7 @@ step "publint (worker-sdk)" publint packages/worker-sdk --strict
 step "are-the-types-wrong (worker-sdk)" attw --pack packages/worker-sdk --profile node16
 step "npm pack --dry-run (worker-sdk)" npm pack --dry-run --workspace @apexseo/worker-sdk
 step "helm lint (charts/apexseo)" helm_lint
+step "actionlint (.github/workflows)" actionlint
 step "container images (scripts/images.sh)" scripts/images.sh
 step "vitest" vitest run --reporter=default --reporter=json --outputFile.json=.run/vitest.json "$@"
 

@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, waitUntil } from '../harness/index.js';
 import { copyChartWithoutDependencies, type ChartCopy } from './support/chart-copy.js';
+import { startOciRegistry, type OciRegistry } from './support/oci-registry.js';
 import { kedaApi, monitoringApi, renderText } from './support/render.js';
-import { kubeVersion, requireTool, run, toolEnv } from './support/tools.js';
+import { kubeVersion, run } from './support/tools.js';
 
 /**
  * A real OCI registry (distribution's `registry` binary, built by scripts/bootstrap.sh) on loopback. The chart is
@@ -15,50 +14,22 @@ import { kubeVersion, requireTool, run, toolEnv } from './support/tools.js';
  */
 let chart: ChartCopy;
 let work: string;
-let registry: ChildProcess | undefined;
+let registry: OciRegistry | undefined;
 let registryUrl: string;
 let packaged: string;
-
-async function waitForRegistry(url: string): Promise<void> {
-  await waitUntil(async () => ((await fetch(`${url}/v2/`)).status === 200 ? true : undefined), {
-    what: `registry at ${url} to answer /v2/`,
-    timeoutMs: 10_000,
-    intervalMs: 100,
-  });
-}
 
 beforeAll(async () => {
   chart = await copyChartWithoutDependencies();
   work = await mkdtemp(path.join(tmpdir(), 'apexseo-oci-'));
-  const port = await freePort();
-  registryUrl = `127.0.0.1:${port}`;
-  const config = path.join(work, 'registry.yml');
-  await writeFile(
-    config,
-    [
-      'version: 0.1',
-      'log:',
-      '  level: error',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${path.join(work, 'storage')}`,
-      'http:',
-      `  addr: ${registryUrl}`,
-      '',
-    ].join('\n'),
-  );
-  registry = spawn(requireTool('registry'), ['serve', config], {
-    env: toolEnv(),
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  await waitForRegistry(`http://${registryUrl}`);
+  registry = await startOciRegistry();
+  registryUrl = registry.address;
   const pack = await run('helm', ['package', chart.dir, '--destination', work]);
   expect(pack.code, pack.stderr).toBe(0);
   packaged = path.join(work, 'apexseo-0.1.0.tgz');
 }, 120_000);
 
 afterAll(async () => {
-  registry?.kill('SIGTERM');
+  await registry?.stop();
   await chart.remove();
   await rm(work, { recursive: true, force: true });
 });

@@ -8,6 +8,8 @@
  * const keys = await startKeyService({ postgres: await createDatabase('keys') });
  * const token = await keys.mintWorkerToken({ namespace: 'apexseo', serviceAccount: 'eeat-worker' });
  * await keys.stop();
+ *
+ * `launch` runs the same commands some other way, e.g. from the key-service image (test/images).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -26,6 +28,26 @@ export const KEY_SERVICE_TEST_AUDIENCE = 'apexseo-key-service';
 export const DEFAULT_WORKER_NAMESPACE = 'apexseo';
 export const DEFAULT_WORKER_SERVICE_ACCOUNT = 'eeat-worker';
 
+export type KeyServiceCommand = 'serve' | 'migrate' | 'rewrap';
+
+/**
+ * Starts one key-service command with the given environment and returns its process; output on stdout/stderr.
+ * `dir` holds the files the environment names (key ring, key set).
+ */
+export type KeyServiceLauncher = (
+  command: KeyServiceCommand,
+  env: NodeJS.ProcessEnv,
+  dir: string,
+) => ChildProcess;
+
+/** The default: `main.ts <command>` of this checkout, run by Node with tsx. */
+export const launchFromSource: KeyServiceLauncher = (command, env) =>
+  spawn(process.execPath, ['--import', 'tsx', MAIN, command], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
 export interface StartKeyServiceOptions {
   /** Database to use (from `useServices('postgres')` or `createDatabase(...)`). */
   readonly postgres: PostgresSettings;
@@ -35,6 +57,8 @@ export interface StartKeyServiceOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** KEK versions in the generated key ring (the highest is current). Default `[1]`. */
   readonly kekVersions?: readonly number[];
+  /** @default launchFromSource */
+  readonly launch?: KeyServiceLauncher;
 }
 
 export interface MintWorkerTokenOptions {
@@ -74,31 +98,17 @@ export interface RunningKeyService extends KeyServiceReplica {
   ): Promise<{ code: number; output: string }>;
 }
 
-function nodeArgs(command: string): string[] {
-  return ['--import', 'tsx', MAIN, command];
-}
-
-function runToExit(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+function runToExit(child: ChildProcess): Promise<{ code: number; output: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, nodeArgs(command), {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.once('error', reject);
     child.once('exit', (code) => resolvePromise({ code: code ?? 1, output }));
   });
 }
 
-async function spawnServe(env: NodeJS.ProcessEnv): Promise<KeyServiceReplica> {
-  const child: ChildProcess = spawn(process.execPath, nodeArgs('serve'), {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function spawnServe(child: ChildProcess): Promise<KeyServiceReplica> {
   let output = '';
   // A test runner that dies must not leave a service behind.
   const killOnExit = () => child.kill('SIGKILL');
@@ -200,10 +210,11 @@ export async function startKeyService(options: StartKeyServiceOptions): Promise<
       ...extra,
     });
 
-    const migrated = await runToExit('migrate', processEnv());
+    const launch = options.launch ?? launchFromSource;
+    const migrated = await runToExit(launch('migrate', processEnv(), dir));
     if (migrated.code !== 0)
       throw new Error(`key-service migrate failed (${migrated.code}):\n${migrated.output}`);
-    const main = await spawnServe(processEnv());
+    const main = await spawnServe(launch('serve', processEnv(), dir));
 
     const mintWorkerToken = async (
       mint: MintWorkerTokenOptions = {
@@ -226,11 +237,11 @@ export async function startKeyService(options: StartKeyServiceOptions): Promise<
         return path;
       },
       async startReplica(extraEnv) {
-        const replica = await spawnServe(processEnv(extraEnv));
+        const replica = await spawnServe(launch('serve', processEnv(extraEnv), dir));
         replicas.push(replica);
         return replica;
       },
-      runCommand: (command, extraEnv) => runToExit(command, processEnv(extraEnv)),
+      runCommand: (command, extraEnv) => runToExit(launch(command, processEnv(extraEnv), dir)),
       async stop() {
         await Promise.all([...replicas.map((r) => r.stop()), main.stop()]);
         await rm(dir, { recursive: true, force: true });

@@ -11,6 +11,13 @@ import { freePort } from '../../../../test/harness/index.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
+/** Starts the worker binary with the given environment and returns its process; output on stdout/stderr. */
+export type WorkerLauncher = (env: NodeJS.ProcessEnv) => ChildProcess;
+
+/** The default: `src/main.ts` of this checkout, run by Node with tsx. */
+export const launchWorkerFromSource: WorkerLauncher = (env) =>
+  spawn(process.execPath, ['--import', 'tsx', MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+
 export interface WorkerProcessOptions {
   /** Names the process in errors. @default the task queue */
   readonly name?: string;
@@ -18,6 +25,8 @@ export interface WorkerProcessOptions {
   readonly logFile?: string;
   /** @default 180 s */
   readonly readyTimeoutMs?: number;
+  /** Runs the binary some other way, e.g. from the eeat-worker image. @default launchWorkerFromSource */
+  readonly launch?: WorkerLauncher;
 }
 
 export interface WorkerProcess {
@@ -43,16 +52,13 @@ export async function startWorkerProcess(
   const name = options.name ?? taskQueue;
   const readyTimeoutMs = options.readyTimeoutMs ?? 180_000;
   const [metricsPort, temporalMetricsPort] = await Promise.all([freePort(), freePort()]);
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      ...env,
-      APEXSEO_TASK_QUEUE: taskQueue,
-      APEXSEO_METRICS_PORT: String(metricsPort),
-      APEXSEO_TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child: ChildProcess = (options.launch ?? launchWorkerFromSource)({
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    ...env,
+    APEXSEO_TASK_QUEUE: taskQueue,
+    APEXSEO_METRICS_PORT: String(metricsPort),
+    APEXSEO_TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
   });
   const logFile = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
   let output = '';
