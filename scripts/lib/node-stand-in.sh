@@ -26,7 +26,8 @@ case "$(dpkg --print-architecture)" in
   arm64) node_arch=arm64 ;;
   *) echo "node-stand-in: unsupported architecture $(dpkg --print-architecture)" >&2; exit 1 ;;
 esac
-recipe="$(cat "${BASH_SOURCE[0]}" "$HOST_CA" | sha256sum | cut -c1-16)-$node_arch"
+# The recipe: this script without its comments (editing a comment must not rebuild every image), the CA bundle.
+recipe="$({ grep -v '^ *#' "${BASH_SOURCE[0]}"; cat "$HOST_CA"; } | sha256sum | cut -c1-16)-$node_arch"
 current="$(docker image inspect --format '{{ index .Config.Labels "org.apexseo.test-stand-in" }}' "$TAG" 2>/dev/null || true)"
 if [[ "$current" == "$recipe" ]]; then
   exit 0
@@ -51,6 +52,7 @@ tar -xzf "$work"/npm-*.tgz -C "$work/npm" --strip-components=1
 log "mmdebstrap bookworm minbase ($DEBIAN_MIRROR)"
 # The hooks run on the finished root filesystem ($1): Node.js and npm under /usr/local as in the real image,
 # the node user, the host CA bundle; apt's package lists are dropped as the real image drops them.
+# shellcheck disable=SC2016 # "$1" is the root filesystem, expanded by mmdebstrap when it runs each hook
 mmdebstrap --quiet --variant=minbase --include=ca-certificates \
   --customize-hook="install -m 0755 '$work/node/bin/node' \"\$1/usr/local/bin/node\"" \
   --customize-hook="mkdir -p \"\$1/usr/local/lib/node_modules\" && cp -a '$work/npm' \"\$1/usr/local/lib/node_modules/npm\"" \
