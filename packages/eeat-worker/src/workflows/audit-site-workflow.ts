@@ -102,7 +102,8 @@ interface MutableState {
   cursor: number;
   counts: AuditListState['counts'];
   runs: number;
-  parked: boolean;
+  /** LLM steps parked on the tenant's pause right now (the rating window runs several at once). */
+  parkedSteps: number;
 }
 
 export async function auditSite(
@@ -116,7 +117,7 @@ export async function auditSite(
 
 async function auditFromPageList(input: AuditSiteInput, carried?: AuditListState): Promise<AuditSiteResult> {
   const state: MutableState = carried
-    ? { ...carried, counts: { ...carried.counts }, parked: false }
+    ? { ...carried, counts: { ...carried.counts }, parkedSteps: 0 }
     : {
         scope: null,
         phase: 'starting',
@@ -124,7 +125,7 @@ async function auditFromPageList(input: AuditSiteInput, carried?: AuditListState
         cursor: 0,
         counts: { done: 0, failed: 0, skipped: 0, outsideList: 0 },
         runs: 0,
-        parked: false,
+        parkedSteps: 0,
       };
 
   setHandler(progressQuery, (): AuditProgress => ({
@@ -134,7 +135,7 @@ async function auditFromPageList(input: AuditSiteInput, carried?: AuditListState
     done: state.counts.done,
     failed: state.counts.failed,
     skipped: state.counts.skipped,
-    parked: state.parked,
+    parked: state.parkedSteps > 0,
     runs: state.runs,
   }));
   installTenantPauseHandlers();
@@ -282,30 +283,20 @@ async function rateWithLlm(
   const provider = input.provider ?? 'openai';
   return untilPlatformRecovers(
     () =>
-      withTenantPause({ tenantId: input.tenantId, provider }, async () => {
-        state.parked = false;
-        try {
-          return await llmWork.ratePageLlm({
-            tenantId: input.tenantId,
-            plan: input.plan,
-            provider,
-            scope,
-            url,
-          });
-        } catch (err) {
-          state.parked = isPause(err);
-          throw err;
-        }
-      }),
+      withTenantPause(
+        { tenantId: input.tenantId, provider },
+        () => llmWork.ratePageLlm({ tenantId: input.tenantId, plan: input.plan, provider, scope, url }),
+        {
+          onParked: () => {
+            state.parkedSteps++;
+          },
+          onResumed: () => {
+            state.parkedSteps--;
+          },
+        },
+      ),
     llmStepWaitsOut,
   );
-}
-
-function isPause(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if (e instanceof ApplicationFailure && e.type === 'TenantPaused') return true;
-  }
-  return false;
 }
 
 function causeOf(err: unknown): string {
