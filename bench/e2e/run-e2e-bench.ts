@@ -7,7 +7,10 @@
  *   node --import tsx bench/e2e/run-e2e-bench.ts [--audits 6] [--pages 30]
  */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { startClickHouse, startNeo4j, startTemporal } from '../../test/harness/index.js';
@@ -27,6 +30,12 @@ const { values } = parseArgs({
 const audits = Number(values.audits);
 const pageLimit = Number(values.pages);
 const limits = { pages: pageLimit, depth: 3, concurrencyPerHost: 4 };
+
+async function placeholderTokenFile(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-token-'));
+  await writeFile(join(dir, 'token'), 'unused-by-heuristic-audits');
+  return join(dir, 'token');
+}
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -132,6 +141,8 @@ try {
     APEXSEO_NEO4J_URL: neo4j.settings.boltUrl,
     APEXSEO_NEO4J_USER: neo4j.settings.username,
     APEXSEO_NEO4J_PASSWORD: neo4j.settings.password,
+    // Heuristic audits never call the key service, but a worker refuses to start without a readable token file.
+    APEXSEO_KEY_SERVICE_TOKEN_FILE: await placeholderTokenFile(),
   };
   const workers = await Promise.all(
     ['eeat-priority', 'eeat-standard'].map((q) => startWorkerProcess(q, env)),

@@ -6,7 +6,9 @@
  *
  *   node --import tsx bench/scale/src/run-scale-bench.ts [--pages 50000] [--workers 2] [--concurrency 8]
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { startClickHouse, startNeo4j, startTemporal } from '../../../test/harness/index.js';
@@ -32,6 +34,12 @@ const pages = Number(values.pages);
 const workerCount = Number(values.workers);
 const concurrencyPerHost = Number(values.concurrency);
 const database = 'apexseo_scale';
+
+async function placeholderTokenFile(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-token-'));
+  await writeFile(join(dir, 'token'), 'unused-by-heuristic-audits');
+  return join(dir, 'token');
+}
 
 function log(line: string): void {
   process.stderr.write(`[scale ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -59,6 +67,8 @@ try {
     APEXSEO_NEO4J_URL: neo4j.settings.boltUrl,
     APEXSEO_NEO4J_USER: neo4j.settings.username,
     APEXSEO_NEO4J_PASSWORD: neo4j.settings.password,
+    // Heuristic audits never call the key service, but a worker refuses to start without a readable token file.
+    APEXSEO_KEY_SERVICE_TOKEN_FILE: await placeholderTokenFile(),
   };
   for (let i = 0; i < workerCount; i++)
     workers.push(await startWorkerProcess('eeat-priority', env, { name: `priority-${i}` }));

@@ -441,15 +441,13 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
 
     async buildSiteContextFromStore({ scope }) {
       return heartbeatWhileRunning(async () => {
-        const ctx = Context.current();
         const facts: SiteContextPage[] = [];
-        for (let after: string | null = ''; after !== null;) {
-          const page = await results.pageFactsPage(scope.tenantId, scope.auditId, after, FACTS_CHUNK);
-          // Only what the site context reads is kept: a page's texts are dropped as soon as its chunk is read.
-          for (const collected of page.pages) facts.push(siteContextPage(collected.facts));
-          after = page.next;
-          ctx.heartbeat();
-        }
+        // Only what the site context reads is kept: a page's texts are dropped as soon as it is read.
+        await fromStores(() =>
+          results.forEachPageFacts(scope.tenantId, scope.auditId, (collected) => {
+            facts.push(siteContextPage(collected.facts));
+          }),
+        );
         const context = engine.siteContext(scope.siteUrl, facts);
         await results.saveSiteContext(scope, context);
         contexts.set(`${scope.tenantId}\u0000${scope.auditId}`, context);

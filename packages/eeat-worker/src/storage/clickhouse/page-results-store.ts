@@ -205,25 +205,28 @@ export class PageResultsStore {
   }
 
   /**
-   * The audit's collected pages in pages of `limit`, ordered by page id: pass the returned `next` back as `after`
-   * until it is null. Lets the site context be built from any number of pages without one large read.
+   * Calls `onPage` for every collected page of the audit, streamed in one read (`FINAL` keeps the latest write of
+   * each page): the site context is built from any number of pages without holding their texts at once, and the
+   * table is read once, not once per chunk. Returns how many pages were read.
    */
-  async pageFactsPage(
+  async forEachPageFacts(
     tenantId: string,
     auditId: string,
-    after: string,
-    limit: number,
-  ): Promise<{ pages: CollectedPage[]; next: string | null }> {
-    const rows = await this.select<{ page_id: string; facts_json: string }>(
-      `SELECT page_id, argMax(facts_json, version) AS facts_json FROM ${this.db}.page_facts
-       WHERE tenant_id = ${this.tenant(tenantId)} AND audit_id = ${sqlString(assertKey('auditId', auditId))}
-         AND page_id > ${sqlString(after)}
-       GROUP BY page_id ORDER BY page_id LIMIT ${Math.max(1, Math.floor(limit))}`,
-    );
-    return {
-      pages: rows.map((row) => CollectedPageSchema.parse(JSON.parse(row.facts_json))),
-      next: rows.length < limit ? null : (rows.at(-1)?.page_id ?? null),
-    };
+    onPage: (page: CollectedPage) => void,
+  ): Promise<number> {
+    const result = await this.client.query({
+      query: `SELECT facts_json FROM ${this.db}.page_facts FINAL
+              WHERE tenant_id = ${this.tenant(tenantId)} AND audit_id = ${sqlString(assertKey('auditId', auditId))}`,
+      format: 'JSONEachRow',
+    });
+    let pages = 0;
+    for await (const rows of result.stream<{ facts_json: string }>()) {
+      for (const row of rows) {
+        onPage(CollectedPageSchema.parse(JSON.parse(row.json().facts_json)));
+        pages++;
+      }
+    }
+    return pages;
   }
 
   async saveSiteContext(scope: AuditScope, context: SiteContext): Promise<void> {
