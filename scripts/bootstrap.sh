@@ -160,7 +160,8 @@ cd "$ROOT"
 lock_stamp="$(hash_of package-lock.json)"
 if [[ -d node_modules ]] && stamp_is npm-ci "$lock_stamp"; then
   cached+=("node_modules")
-elif [[ -d node_modules ]] && node "$ROOT/scripts/lib/node-modules-match-lock.ts"; then
+# `npm ls` adds what the hidden lockfile cannot tell: a dependency that a package.json declares and npm left out.
+elif [[ -d node_modules ]] && node "$ROOT/scripts/lib/node-modules-match-lock.ts" && npm ls --all >/dev/null 2>&1; then
   stamp_set npm-ci "$lock_stamp"
   cached+=("node_modules (matches lock)")
 else
