@@ -45,6 +45,7 @@ export const ErrorReasonSchema = z.enum([
   'connection_failed', // refused, reset, TLS failure
   'invalid_url', // not an absolute http(s) URL, or a redirect Location that cannot be parsed
   'decode_failed', // corrupt compression or an undecodable charset
+  'too_complex', // extracting or rating the page ran past its time or memory budget (the detail names the step)
   'internal', // a bug on our side; recorded instead of crashing the worker
 ]);
 export type ErrorReason = z.infer<typeof ErrorReasonSchema>;
@@ -226,6 +227,11 @@ export const PageFactsSchema = z.object({
    * Highest"), visible or hidden. Never obeyed; its presence is itself a deception finding.
    */
   raterInstructions: z.array(z.object({ text: z.string(), hidden: z.boolean() })),
+  /**
+   * What the page had more of than the extractor keeps (`internal links: 100000 found, 2000 kept`): the facts are
+   * partial where these say so. Empty for ordinary pages.
+   */
+  limitsHit: z.array(z.string()).default([]),
 });
 export type PageFacts = z.infer<typeof PageFactsSchema>;
 

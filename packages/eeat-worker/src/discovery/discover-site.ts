@@ -149,6 +149,7 @@ export async function discoverSite(siteUrl: string, options: DiscoveryOptions): 
   const urls: string[] = [];
   const skipped: FailedPageOutcome[] = [];
   let pageLimitOverflow = 0;
+  let pageLimitSkips = 0;
   const seen = new Set<string>([start]);
   const queue: Array<{ url: string; depth: number }> = [{ url: start, depth: 0 }];
   for (const loc of fromSitemaps) {
@@ -167,7 +168,8 @@ export async function discoverSite(siteUrl: string, options: DiscoveryOptions): 
       continue;
     }
     if (urls.length >= options.limits.pages) {
-      if (skipped.filter((s) => s.reason === 'page_limit').length < (options.maxPageLimitSkips ?? 100)) {
+      // Counted, not filtered: a sitemap can list hundreds of thousands of pages past the limit.
+      if (pageLimitSkips++ < (options.maxPageLimitSkips ?? 100)) {
         skipped.push({
           kind: 'skipped',
           url,

@@ -10,11 +10,14 @@
  * - `sitemap` (any group) and `crawl-delay` are read too: not part of the standard, widely used.
  */
 export const ROBOTS_PARSE_LIMIT = 500 * 1024;
+/** Rules kept per group and characters per rule path: a real robots.txt has dozens of short rules. */
+const MAX_RULES = 5_000;
+const MAX_RULE_CHARS = 2_000;
 
 interface Rule {
   allow: boolean;
   pattern: string;
-  regex: RegExp;
+  matcher: PathPattern;
   line: number;
 }
 
@@ -39,14 +42,38 @@ function normalizePath(path: string): string {
   });
 }
 
-function compile(pattern: string): RegExp {
-  const anchored = pattern.endsWith('$');
-  const body = anchored ? pattern.slice(0, -1) : pattern;
-  const source = body
-    .split('*')
-    .map((piece) => piece.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${source}${anchored ? '$' : ''}`);
+/**
+ * A rule's path pattern as a matcher: literal pieces between `*` wildcards, optionally anchored at the end by `$`.
+ * Matching takes each piece at its leftmost place after the previous one (`indexOf`), which is exact for
+ * patterns whose only operator is `*` and linear in the path per piece. A regular expression with one `.*` per
+ * `*` backtracked exponentially on a hostile robots.txt (`/*a*a*a*a*a*b` against a long path of `a`s).
+ */
+export class PathPattern {
+  readonly #pieces: string[];
+  readonly #anchored: boolean;
+
+  constructor(pattern: string) {
+    this.#anchored = pattern.endsWith('$');
+    this.#pieces = (this.#anchored ? pattern.slice(0, -1) : pattern).split('*');
+  }
+
+  matches(path: string): boolean {
+    const pieces = this.#pieces;
+    const first = pieces[0]!;
+    if (!path.startsWith(first)) return false;
+    if (pieces.length === 1) return !this.#anchored || path.length === first.length;
+    let at = first.length;
+    const last = pieces.length - 1;
+    for (let i = 1; i < last; i++) {
+      const found = path.indexOf(pieces[i]!, at);
+      if (found < 0) return false;
+      at = found + pieces[i]!.length;
+    }
+    const tail = pieces[last]!;
+    // Unanchored, the last piece may sit anywhere after the others; anchored, it must end the path.
+    if (!this.#anchored) return path.indexOf(tail, at) >= 0;
+    return path.length - tail.length >= at && path.endsWith(tail);
+  }
 }
 
 export class RobotsTxt {
@@ -66,7 +93,13 @@ export class RobotsTxt {
   /** Everything disallowed: robots.txt unreachable (5xx or network error, §2.3.1.4). */
   static disallowAll(): RobotsTxt {
     return new RobotsTxt(
-      [{ agents: ['*'], rules: [{ allow: false, pattern: '/', regex: /^\//, line: 0 }], crawlDelay: null }],
+      [
+        {
+          agents: ['*'],
+          rules: [{ allow: false, pattern: '/', matcher: new PathPattern('/'), line: 0 }],
+          crawlDelay: null,
+        },
+      ],
       [],
     );
   }
@@ -97,8 +130,14 @@ export class RobotsTxt {
           lastWasAgent = false;
           if (current === null || value === '') return;
           {
-            const pattern = normalizePath(value);
-            current.rules.push({ allow: key === 'allow', pattern, regex: compile(pattern), line: index + 1 });
+            const pattern = normalizePath(value.slice(0, MAX_RULE_CHARS));
+            if (current.rules.length < MAX_RULES)
+              current.rules.push({
+                allow: key === 'allow',
+                pattern,
+                matcher: new PathPattern(pattern),
+                line: index + 1,
+              });
           }
           return;
         case 'crawl-delay': {
@@ -133,7 +172,7 @@ export class RobotsTxt {
     let best: Rule | null = null;
     for (const group of this.#groupsFor(productToken)) {
       for (const rule of group.rules) {
-        if (!rule.regex.test(path)) continue;
+        if (!rule.matcher.matches(path)) continue;
         if (
           best === null ||
           rule.pattern.length > best.pattern.length ||

@@ -33,6 +33,41 @@ export async function sitemapText(bytes: Buffer, maxBytes: number): Promise<stri
   return bytes.toString('utf8');
 }
 
+/**
+ * The inner text of each `<name ...>...</name>` element of `xml`, in order (case-insensitive, no nesting). An
+ * `indexOf` scan: once no closing tag is left, no block can follow and the scan stops, so a file of unclosed
+ * `<url>` tags costs one pass (a lazy `[\s\S]*?` pattern re-read the rest of the file from every opening tag).
+ */
+function* elements(xml: string, lowerXml: string, name: string): Generator<string> {
+  const open = `<${name}`;
+  const close = `</${name}>`;
+  let at = lowerXml.indexOf(open);
+  while (at >= 0) {
+    const after = lowerXml.charCodeAt(at + open.length);
+    // `<url>` or `<url attr...>`, not `<urlset>`.
+    if (after !== 62 /* > */ && after !== 32 && after !== 9 && after !== 10 && after !== 13) {
+      at = lowerXml.indexOf(open, at + open.length);
+      continue;
+    }
+    const gt = lowerXml.indexOf('>', at + open.length);
+    if (gt < 0) return;
+    const end = lowerXml.indexOf(close, gt + 1);
+    if (end < 0) return;
+    yield xml.slice(gt + 1, end);
+    at = lowerXml.indexOf(open, end + close.length);
+  }
+}
+
+/** ASCII lower case: keeps every offset of the original (`toLowerCase` can lengthen some non-ASCII letters). */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+}
+
+function firstElement(xml: string, name: string): string | undefined {
+  const first = elements(xml, asciiLower(xml), name).next();
+  return first.done === true ? undefined : first.value;
+}
+
 export function parseSitemap(xml: string, sitemapUrl: string): SitemapDocument {
   const kind = /<sitemapindex[\s>]/i.test(xml)
     ? 'sitemapindex'
@@ -40,19 +75,17 @@ export function parseSitemap(xml: string, sitemapUrl: string): SitemapDocument {
       ? 'urlset'
       : 'unknown';
   const entries: SitemapDocument['entries'] = [];
-  const block =
-    kind === 'sitemapindex'
-      ? /<sitemap(?:\s[^>]*)?>([\s\S]*?)<\/sitemap>/gi
-      : /<url(?:\s[^>]*)?>([\s\S]*?)<\/url>/gi;
-  for (const match of xml.matchAll(block)) {
-    const inner = match[1] ?? '';
-    const loc = /<loc>([\s\S]*?)<\/loc>/i.exec(inner)?.[1];
-    if (loc === undefined) continue;
+  for (const inner of elements(xml, asciiLower(xml), kind === 'sitemapindex' ? 'sitemap' : 'url')) {
+    const loc = firstElement(inner, 'loc');
+    if (loc === undefined || loc.length > 4_096) continue;
     try {
       const resolved = new URL(decodeXmlText(loc), sitemapUrl);
       if (resolved.protocol !== 'http:' && resolved.protocol !== 'https:') continue;
-      const lastmod = /<lastmod>([\s\S]*?)<\/lastmod>/i.exec(inner)?.[1];
-      entries.push({ loc: resolved.href, lastmod: lastmod === undefined ? null : decodeXmlText(lastmod) });
+      const lastmod = firstElement(inner, 'lastmod');
+      entries.push({
+        loc: resolved.href,
+        lastmod: lastmod === undefined ? null : decodeXmlText(lastmod.slice(0, 100)),
+      });
     } catch {
       continue;
     }

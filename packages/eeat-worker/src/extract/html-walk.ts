@@ -95,15 +95,136 @@ const BOILER_TAGS = new Set(['nav', 'footer', 'aside']);
 const BOILER_ROLES = /^(navigation|banner|contentinfo|complementary|search)$/i;
 const BOILER_CLASS =
   /(^|[\s_-])(ad|ads|advert|advertisement|banner|sponsor(ed)?|promo|cookie|share|sharing|social|related|newsletter-popup|sidebar|breadcrumbs?|menu|comments?)($|[\s_-])/i;
-const HIDDEN_STYLE =
-  /(display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(px)?\s*(;|$)|opacity\s*:\s*0\s*(;|$))/i;
 
-function isHidden(el: Element): boolean {
+/**
+ * Class names that hide text from sighted readers in common CSS frameworks and hand-written CSS: screen-reader-only
+ * text (Bootstrap `sr-only`/`visually-hidden`, WordPress `screen-reader-text`, Tailwind `sr-only`, Drupal
+ * `element-invisible`) and plain hiding utilities (`d-none`, `hidden`, `invisible`, `is-hidden`).
+ */
+const HIDDEN_CLASSES = new Set([
+  'sr-only',
+  'sr-only-focusable',
+  'visually-hidden',
+  'visuallyhidden',
+  'screen-reader-text',
+  'screen-reader-only',
+  'screenreader-only',
+  'element-invisible',
+  'a11y-hidden',
+  'offscreen',
+  'off-screen',
+  'hidden',
+  'hide',
+  'd-none',
+  'invisible',
+  'is-hidden',
+  'u-hidden',
+  'hidden-text',
+]);
+/** Attribute values longer than this are read only up to it (a style or class attribute has no business being longer). */
+const MAX_ATTRIBUTE_READ = 4_000;
+
+/** `display: none` as `{display: 'none'}`: lower-cased property names and values, `!important` dropped. */
+export function parseDeclarations(style: string): Map<string, string> {
+  const declarations = new Map<string, string>();
+  for (const declaration of style.slice(0, MAX_ATTRIBUTE_READ).split(';')) {
+    const colon = declaration.indexOf(':');
+    if (colon < 0) continue;
+    const property = declaration.slice(0, colon).trim().toLowerCase();
+    const value = declaration
+      .slice(colon + 1)
+      .replace('!important', '')
+      .trim()
+      .toLowerCase();
+    if (property !== '') declarations.set(property, value);
+  }
+  return declarations;
+}
+
+/** A CSS length of zero or one pixel (`0`, `0px`, `1px`, `0.5em`...): an element that small shows no text. */
+function isTiny(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const number = Number.parseFloat(value);
+  return Number.isFinite(number) && Math.abs(number) <= 1 && /^-?[\d.]+(px|em|rem|%|pt)?$/.test(value);
+}
+
+function isZero(value: string | undefined): boolean {
+  return value !== undefined && isTiny(value) && Number.parseFloat(value) === 0;
+}
+
+/** A position far outside the viewport (`left: -9999px`, `top: -10000px`, `text-indent: -999em`). */
+function isFarOff(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const number = Number.parseFloat(value);
+  return Number.isFinite(number) && number <= (value.endsWith('em') || value.endsWith('rem') ? -50 : -500);
+}
+
+/**
+ * Declarations that hide an element's text: not displayed, invisible, transparent, zero-sized, clipped away or
+ * moved off screen. The common visually-hidden recipes are all caught by one of these.
+ */
+export function hidesText(d: ReadonlyMap<string, string>): boolean {
+  const overflowHidden = /hidden|clip/.test(d.get('overflow') ?? '');
+  const clip = d.get('clip') ?? '';
+  const clipPath = d.get('clip-path') ?? '';
+  return (
+    d.get('display') === 'none' ||
+    d.get('visibility') === 'hidden' ||
+    d.get('content-visibility') === 'hidden' ||
+    isZero(d.get('opacity')) ||
+    isZero(d.get('font-size')) ||
+    d.get('color') === 'transparent' ||
+    /^rect\(\s*(0|1px)[\s,]+(0|1px)[\s,]+(0|1px)[\s,]+(0|1px)\s*\)$/.test(clip) ||
+    /^(inset\(\s*50%|circle\(\s*0|polygon\(\s*0\s+0\s*\)$)/.test(clipPath) ||
+    /scale\(\s*0\s*\)/.test(d.get('transform') ?? '') ||
+    (overflowHidden && (isTiny(d.get('width')) || isTiny(d.get('height')) || isTiny(d.get('max-height')))) ||
+    isFarOff(d.get('left')) ||
+    isFarOff(d.get('top')) ||
+    isFarOff(d.get('right')) ||
+    isFarOff(d.get('text-indent')) ||
+    isFarOff(d.get('margin-left'))
+  );
+}
+
+/**
+ * Classes a page's own `<style>` blocks hide (`.promo-note { position: absolute; left: -9999px }`). Simple
+ * selectors only (`.name` alone in a selector list); a linear scan, on at most `MAX_STYLE_READ` characters.
+ */
+const MAX_STYLE_READ = 200_000;
+export function hiddenClassesOf(css: string, into: Set<string>): void {
+  const text = css.slice(0, MAX_STYLE_READ);
+  let at = 0;
+  while (at < text.length) {
+    const open = text.indexOf('{', at);
+    if (open < 0) return;
+    const close = text.indexOf('}', open);
+    if (close < 0) return;
+    const selectors = text.slice(at, open);
+    if (hidesText(parseDeclarations(text.slice(open + 1, close)))) {
+      for (const selector of selectors.split(',')) {
+        const name = selector.trim();
+        if (/^\.[\w-]+$/.test(name) && into.size < 500) into.add(name.slice(1).toLowerCase());
+      }
+    }
+    at = close + 1;
+  }
+}
+
+function hasHiddenClass(value: string | undefined, pageHidden: ReadonlySet<string>): boolean {
+  if (value === undefined || value === '') return false;
+  for (const name of value.slice(0, MAX_ATTRIBUTE_READ).toLowerCase().split(/\s+/)) {
+    if (HIDDEN_CLASSES.has(name) || pageHidden.has(name)) return true;
+  }
+  return false;
+}
+
+function isHidden(el: Element, pageHidden: ReadonlySet<string>): boolean {
   const a = el.attribs;
   return (
     a['hidden'] !== undefined ||
     a['aria-hidden'] === 'true' ||
-    (a['style'] !== undefined && HIDDEN_STYLE.test(a['style']))
+    hasHiddenClass(a['class'], pageHidden) ||
+    (a['style'] !== undefined && hidesText(parseDeclarations(a['style'])))
   );
 }
 
@@ -112,8 +233,8 @@ function isBoiler(el: Element, insideArticle: boolean): boolean {
   // A page-level <header> is the site banner; a <header> inside an article is the article's own heading block.
   if (el.name === 'header' && !insideArticle) return true;
   const role = el.attribs['role'];
-  if (role !== undefined && BOILER_ROLES.test(role)) return true;
-  const classes = `${el.attribs['class'] ?? ''} ${el.attribs['id'] ?? ''}`;
+  if (role !== undefined && BOILER_ROLES.test(role.slice(0, 40))) return true;
+  const classes = `${el.attribs['class'] ?? ''} ${el.attribs['id'] ?? ''}`.slice(0, MAX_ATTRIBUTE_READ);
   return classes.trim() !== '' && BOILER_CLASS.test(classes);
 }
 
@@ -134,6 +255,8 @@ interface Frame {
 export function walkHtml(root: AnyNode, handlers: WalkHandlers, parts: TextPart[]): void {
   let chars = 0;
   let linkChars = 0;
+  // Classes the page's own <style> blocks hide; <style> usually comes first (in <head>), as it must to apply.
+  const pageHidden = new Set<string>();
   const stack: Frame[] = [
     {
       node: root,
@@ -185,8 +308,9 @@ export function walkHtml(root: AnyNode, handlers: WalkHandlers, parts: TextPart[
     let inLink = frame.inLink;
     let noText = frame.noText;
     if (isTag(node)) {
+      if (node.name === 'style') hiddenClassesOf(rawText(node), pageHidden);
       noText = noText || SKIPPED.has(node.name);
-      hidden = hidden || isHidden(node);
+      hidden = hidden || isHidden(node, pageHidden);
       boiler = boiler || isBoiler(node, inArticle);
       inArticle = inArticle || node.name === 'article' || node.name === 'main';
       inLink = inLink || node.name === 'a';

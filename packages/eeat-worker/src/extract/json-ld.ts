@@ -5,6 +5,7 @@
  * one of those is tolerated, and a block that still does not parse is skipped, never fatal.
  */
 import type { AuthorRef, OrganizationRef } from '../audit-model.js';
+import { type LimitLog, PAGE_LIMITS } from './page-limits.js';
 
 export interface JsonLdFacts {
   types: string[];
@@ -24,6 +25,7 @@ const ARTICLE_TYPES =
 
 function parseLenient(raw: string): Json | undefined {
   const cleaned = raw
+    .slice(0, PAGE_LIMITS.jsonLdBlockChars)
     .replace(/^\s*<!--/, '')
     .replace(/-->\s*$/, '')
     .replace(/,\s*([}\]])/g, '$1')
@@ -45,16 +47,28 @@ function asList(value: Json | undefined): Json[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/**
+ * The text of a value: a string, a number, or the first string found through `@value`/`name`/`url`/`@id` and
+ * first array items, at most `jsonLdDepth` levels down (a page can nest `{"name": {"name": ...}}` as deep as it
+ * likes; the walk is a loop, so depth costs no stack). Cut to `jsonLdValue` characters.
+ */
 function str(value: Json | undefined): string | null {
-  if (typeof value === 'string') return value.trim() || null;
-  if (typeof value === 'number') return String(value);
-  if (isObject(value)) return str(value['@value'] ?? value['name'] ?? value['url'] ?? value['@id']);
-  if (Array.isArray(value)) return str(value[0]);
+  let current = value;
+  for (let depth = 0; depth < PAGE_LIMITS.jsonLdDepth; depth++) {
+    if (typeof current === 'string') return current.trim().slice(0, PAGE_LIMITS.jsonLdValue) || null;
+    if (typeof current === 'number') return String(current);
+    if (isObject(current)) current = current['@value'] ?? current['name'] ?? current['url'] ?? current['@id'];
+    else if (Array.isArray(current)) current = current[0];
+    else return null;
+  }
   return null;
 }
 
 function typesOf(node: JsonObject): string[] {
-  return asList(node['@type']).filter((t): t is string => typeof t === 'string');
+  return asList(node['@type'])
+    .slice(0, 10)
+    .filter((t): t is string => typeof t === 'string')
+    .map((t) => t.slice(0, 100));
 }
 
 function resolveUrl(value: string | null, base: string): string | null {
@@ -68,15 +82,16 @@ function resolveUrl(value: string | null, base: string): string | null {
 
 function urls(value: Json | undefined, base: string): string[] {
   return asList(value)
+    .slice(0, PAGE_LIMITS.sameAs)
     .map((v) => resolveUrl(str(v), base))
     .filter((v): v is string => v !== null);
 }
 
 function toPerson(value: Json, base: string): AuthorRef | null {
-  if (typeof value === 'string')
-    return value.trim()
-      ? { name: value.trim(), url: null, sameAs: [], jobTitle: null, source: 'json-ld' }
-      : null;
+  if (typeof value === 'string') {
+    const name = str(value);
+    return name ? { name, url: null, sameAs: [], jobTitle: null, source: 'json-ld' } : null;
+  }
   if (!isObject(value)) return null;
   const name = str(value['name']);
   if (name === null) return null;
@@ -90,8 +105,10 @@ function toPerson(value: Json, base: string): AuthorRef | null {
 }
 
 function toOrganization(value: Json, base: string): OrganizationRef | null {
-  if (typeof value === 'string')
-    return value.trim() ? { name: value.trim(), url: null, sameAs: [], logo: null } : null;
+  if (typeof value === 'string') {
+    const name = str(value);
+    return name ? { name, url: null, sameAs: [], logo: null } : null;
+  }
   if (!isObject(value)) return null;
   const name = str(value['name']);
   if (name === null) return null;
@@ -103,11 +120,14 @@ function toOrganization(value: Json, base: string): OrganizationRef | null {
   };
 }
 
-/** Flattens arrays, `@graph` and `mainEntity` into one list of typed nodes. */
+/** Flattens arrays, `@graph` and `mainEntity` into one list of typed nodes (at most `jsonLdNodes`, 6 levels down). */
 function collectNodes(value: Json, out: JsonObject[], depth: number): void {
-  if (depth > 6) return;
+  if (depth > 6 || out.length >= PAGE_LIMITS.jsonLdNodes) return;
   if (Array.isArray(value)) {
-    for (const item of value) collectNodes(item, out, depth + 1);
+    for (const item of value) {
+      if (out.length >= PAGE_LIMITS.jsonLdNodes) return;
+      collectNodes(item, out, depth + 1);
+    }
     return;
   }
   if (!isObject(value)) return;
@@ -118,12 +138,17 @@ function collectNodes(value: Json, out: JsonObject[], depth: number): void {
   }
 }
 
-export function readJsonLd(blocks: readonly string[], baseUrl: string): JsonLdFacts {
+export function readJsonLd(blocks: readonly string[], baseUrl: string, log?: LimitLog): JsonLdFacts {
   const nodes: JsonObject[] = [];
-  for (const block of blocks) {
+  log?.cut('JSON-LD blocks', blocks.length, PAGE_LIMITS.jsonLdBlocks);
+  for (const block of blocks.slice(0, PAGE_LIMITS.jsonLdBlocks)) {
+    if (block.length > PAGE_LIMITS.jsonLdBlockChars)
+      log?.cut('JSON-LD block characters', block.length, PAGE_LIMITS.jsonLdBlockChars);
     const parsed = parseLenient(block);
     if (parsed !== undefined) collectNodes(parsed, nodes, 0);
   }
+  if (nodes.length >= PAGE_LIMITS.jsonLdNodes)
+    log?.note('JSON-LD nodes', `first ${PAGE_LIMITS.jsonLdNodes} read`);
   const facts: JsonLdFacts = {
     types: [],
     authors: [],
@@ -136,20 +161,26 @@ export function readJsonLd(blocks: readonly string[], baseUrl: string): JsonLdFa
   const types = new Set<string>();
   for (const node of nodes) {
     const nodeTypes = typesOf(node);
-    nodeTypes.forEach((t) => types.add(t));
-    if (nodeTypes.some((t) => t === 'Person')) {
+    nodeTypes.forEach((t) => types.size < PAGE_LIMITS.jsonLdTypes && types.add(t));
+    if (nodeTypes.some((t) => t === 'Person') && facts.persons.length < PAGE_LIMITS.authors) {
       const person = toPerson(node, baseUrl);
       if (person) facts.persons.push(person);
     }
-    if (nodeTypes.some((t) => /Organization$|^NewsMediaOrganization$|^Corporation$/.test(t))) {
+    if (
+      nodeTypes.some((t) => /Organization$|^NewsMediaOrganization$|^Corporation$/.test(t)) &&
+      facts.organizations.length < PAGE_LIMITS.organizations
+    ) {
       const org = toOrganization(node, baseUrl);
       if (org) facts.organizations.push(org);
     }
     if (nodeTypes.some((t) => ARTICLE_TYPES.test(t)) || node['author'] !== undefined) {
-      for (const author of asList(node['author'])) {
+      const authors = asList(node['author']);
+      for (const author of authors.slice(0, PAGE_LIMITS.authors * 2)) {
+        if (facts.authors.length >= PAGE_LIMITS.authors) break;
         const person = toPerson(author, baseUrl);
         if (person && !facts.authors.some((a) => a.name === person.name)) facts.authors.push(person);
       }
+      log?.cut('JSON-LD authors', authors.length, PAGE_LIMITS.authors);
       facts.datePublished ??= str(node['datePublished']);
       facts.dateModified ??= str(node['dateModified']);
     }

@@ -30,23 +30,34 @@ export function words(text: string): string[] {
 
 const ABBREVIATION =
   /(?:^|\s)(?:Dr|Mr|Mrs|Ms|Mx|Prof|Sr|Jr|St|vs|etc|e\.g|i\.e|Inc|Ltd|Co|No|Fig|approx|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$/;
+/** Longer than the longest abbreviation above plus the character before it, so a tail decides like the whole. */
+const ABBREVIATION_TAIL = 16;
+
+/** True when `text` ends with an abbreviation; reads only its last few characters, whatever its length. */
+function endsWithAbbreviation(text: string): boolean {
+  return ABBREVIATION.test(text.length > ABBREVIATION_TAIL ? text.slice(-ABBREVIATION_TAIL) : text);
+}
 
 /**
  * Splits text into sentences: at . ! ? followed by a space and a capital, digit or quote, except after common
- * abbreviations ("Dr. Chen"). Good enough for quoting evidence.
+ * abbreviations ("Dr. Chen"). Good enough for quoting evidence. Linear in the text: the abbreviation test reads
+ * the tail of each piece, never the sentence being built (a page of "Dr. A Dr. A ..." is one long sentence).
  */
 export function sentences(text: string): string[] {
   const pieces = text.split(/(?<=[.!?])\s+(?=["'(\p{Lu}\p{N}])/u);
   const out: string[] = [];
-  let pending = '';
+  let pending: string[] = [];
+  const flush = (): void => {
+    const trimmed = pending.join(' ').trim();
+    if (trimmed !== '') out.push(trimmed);
+    pending = [];
+  };
   for (const piece of pieces) {
-    pending = pending === '' ? piece : `${pending} ${piece}`;
-    if (!ABBREVIATION.test(pending)) {
-      const trimmed = pending.trim();
-      if (trimmed !== '') out.push(trimmed);
-      pending = '';
-    }
+    pending.push(piece);
+    // Only the character before an abbreviation matters: the start of the text, or the space joining pieces.
+    const tail = piece.slice(-ABBREVIATION_TAIL);
+    if (!endsWithAbbreviation(pending.length === 1 ? tail : ` ${tail}`)) flush();
   }
-  if (pending.trim() !== '') out.push(pending.trim());
+  flush();
   return out;
 }

@@ -12,7 +12,7 @@
  */
 import { Agent, request } from 'undici';
 import { BOT_USER_AGENT, type FailedPageOutcome, type FetchOutcome } from '../audit-model.js';
-import { decodeText, decompress, parseContentType } from './decode-body.js';
+import { decodeText, decompress, notTextReason, parseContentType } from './decode-body.js';
 import { FetchFailure } from './fetch-errors.js';
 import {
   buildGuardedConnector,
@@ -196,7 +196,10 @@ export class SafeFetcher {
     });
   }
 
-  /** Fetches an HTML page. Non-HTML answers become `skipped: not html`. */
+  /**
+   * Fetches an HTML page. Non-HTML answers become `skipped: not html`, and so does a body declared as HTML that is
+   * not text (a file signature, NUL bytes, undecodable bytes: `notTextReason`).
+   */
   async fetchPage(url: string): Promise<FetchOutcome> {
     const started = Date.now();
     const result = await this.fetchResource(url, {
@@ -208,6 +211,14 @@ export class SafeFetcher {
     if (!result.ok) return result;
     const r = result.resource;
     const { text, charset } = decodeText(r.body, r.headerCharset, true);
+    const notText = notTextReason(r.body, text, charset);
+    if (notText !== null) {
+      const declared = r.mediaType === '' ? 'no content type' : r.mediaType;
+      return {
+        ok: false,
+        outcome: { kind: 'skipped', url, reason: 'not_html', detail: `${notText} (declared ${declared})` },
+      };
+    }
     return {
       ok: true,
       page: {

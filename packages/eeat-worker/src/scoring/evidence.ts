@@ -27,9 +27,17 @@ export class QuoteVerifier {
   }
 }
 
+/** The last text split into sentences: scoring looks for a dozen patterns in the same main text. */
+let split: { text: string; sentences: string[] } | null = null;
+
+function sentencesOf(text: string): string[] {
+  if (split?.text !== text) split = { text, sentences: sentences(text) };
+  return split.sentences;
+}
+
 /** The first sentence of `text` matching `pattern`, shortened around the match if it is long. */
 export function sentenceMatching(text: string, pattern: RegExp): string | null {
-  for (const sentence of sentences(text)) {
+  for (const sentence of sentencesOf(text)) {
     const match = pattern.exec(sentence);
     if (!match) continue;
     if (sentence.length <= MAX_QUOTE) return sentence;

@@ -27,9 +27,9 @@ export const HARM_PHRASES: readonly RegExp[] = [
   /\b(risk[- ]free|double your money|get rich quick)\b/i,
 ];
 
-/** Exaggerated or shocking title markers (QRG §4.0, §5.2). */
+/** Exaggerated or shocking title markers (QRG §4.0, §5.2). Bounded repetitions only: titles are page text. */
 export const SENSATIONAL_TITLE =
-  /\b(miracle|secret|shocking|you won'?t believe|doctors hate|cure [\w ]* in \d+ days|in \d+ (days|minutes)|instantly|guaranteed|100%)\b/i;
+  /\b(miracle|secret|shocking|you won'?t believe|doctors hate|cure [\w ]{0,60} in \d{1,4} days|in \d{1,4} (days|minutes)|instantly|guaranteed|100%)\b/i;
 
 /** First-hand experience in the content creator's own words (QRG §3.4, §7.1). */
 export const EXPERIENCE_PHRASES: readonly RegExp[] = [

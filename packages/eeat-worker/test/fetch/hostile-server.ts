@@ -23,6 +23,11 @@ export async function startHostileServer(): Promise<HostileServer> {
   // 64 MiB of zeros compresses to about 64 KiB: a classic decompression bomb.
   const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024));
   let origin = '';
+  const pngHeader = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  // Deterministic bytes with a NUL every 16 bytes, as in executables and most binary formats.
+  const noise = Buffer.from(
+    Array.from({ length: 64 * 1024 }, (_, i) => (i % 16 === 0 ? 0 : (i * 7919) % 256)),
+  );
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
     '/ok': (_req, res) => {
@@ -143,6 +148,16 @@ export async function startHostileServer(): Promise<HostileServer> {
     },
     '/pdf': (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/pdf' }).end('%PDF-1.7\n%\u00e2\u00e3\n');
+    },
+    // Binary bodies declared as HTML: an image, bytes full of NULs, and bytes that are not UTF-8 at all.
+    '/png-as-html': (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(Buffer.concat([pngHeader, noise]));
+    },
+    '/binary-as-html': (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(noise);
+    },
+    '/undecodable-as-html': (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(Buffer.alloc(32 * 1024, 0xc3));
     },
     '/image': (_req, res) => {
       res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from([0x89, 0x50, 0x4e, 0x47]));

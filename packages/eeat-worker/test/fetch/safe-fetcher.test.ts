@@ -101,6 +101,15 @@ describe('SafeFetcher on hostile pages', () => {
     expect(label(result)).toBe(expected);
   });
 
+  it.each(['/png-as-html', '/binary-as-html', '/undecodable-as-html'])(
+    'should skip %s, a binary body declared as HTML, as not html with the reason',
+    async (path) => {
+      const result = await fetcher.fetchPage(`${server.origin}${path}`);
+      expect(label(result)).toBe('skipped: not html');
+      expect(!result.ok && result.outcome.detail).toMatch(/file signature|NUL bytes|undecodable characters/);
+    },
+  );
+
   it('should record the HTTP status of a 404 answer', async () => {
     const result = await fetcher.fetchPage(`${server.origin}/not-found`);
     expect(!result.ok && result.outcome.kind === 'error' && result.outcome.httpStatus).toBe(404);

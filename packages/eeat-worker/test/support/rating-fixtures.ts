@@ -103,5 +103,6 @@ export function factsFor(url: string, author: string, cites: string[]): PageFact
     insecureForms: [],
     imageCount: 0,
     raterInstructions: [],
+    limitsHit: [],
   };
 }
