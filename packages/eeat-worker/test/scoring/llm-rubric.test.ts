@@ -47,13 +47,16 @@ describe('buildRubricRequest', () => {
   });
 
   it('should cut page text to the token budget and say so', () => {
-    const req = buildRubricRequest(facts('vitamin-d-guide'), sample.site, { model: 'm', maxPageTokens: 200 });
+    const req = buildRubricRequest(facts('vitamin-d-guide'), sample.site, {
+      model: 'm',
+      maxPageTokens: 1000,
+    });
     expect(req.truncated).toBe(true);
     expect(req.messages[1]!.content).toMatch(/characters omitted to fit the token budget/);
     expect(req.messages[1]!.content).toContain('"pageTextTruncated": true');
     const inside = req.messages[1]!.content.split(`<${req.boundary}>`)[1]!;
     expect(inside).toContain(
-      '[Outline of the full page, from its headings:]\n- Vitamin D: how much do adults need?\n  - Who is at risk of low vitamin D?',
+      '"outline": [\n  "- Vitamin D: how much do adults need?",\n  "  - Who is at risk of low vitamin D?",',
     );
   });
 

@@ -5,7 +5,12 @@
  * - the deterministic gates (rater instructions, copied or thin MC, undisclosed affiliate links, insecure
  *   sensitive forms, anonymity) are applied whatever the model said, so page text cannot argue its way out;
  * - dimension scores are the model's, clamped to 0..100 and capped below the gate a page hit;
- * - the level comes from `computeLevel` (gates, then Trust, then High criteria): never from the model.
+ * - the level comes from `computeLevel` (gates, then Trust, then High criteria): never from the model;
+ * - and it is bounded by the deterministic layer (`levelCeiling`): the model may lower a page's level freely, but
+ *   raise it above the heuristic rating by at most one level, and only with a verified positive quote that is not
+ *   addressed to a rater; a page that addresses the rater (found by extraction, or `pageAddressesRater` from the
+ *   model) is never rated above the heuristic level nor above Medium. Page text that persuades the model cannot
+ *   buy a level the page's measurable evidence does not support.
  */
 import {
   type Finding,
@@ -15,7 +20,9 @@ import {
   type SiteContext,
   DIMENSIONS,
 } from '../../audit-model.js';
+import { type Level, levelRank, LEVELS } from '../../audit-model.js';
 import { QuoteVerifier } from '../evidence.js';
+import { rateHeuristic } from '../heuristic-rating.js';
 import { computeLevel, dimensionScore } from '../level-gates.js';
 import { collectSignals, DETERMINISTIC_FINDINGS, gatesOf, type WeightedFinding } from '../page-signals.js';
 import type { RubricAnswer } from './rubric-schema.js';
@@ -36,6 +43,29 @@ export interface VerifiedFindings {
 /** A quote shorter than this proves nothing ("the", "health"); one longer is a dump, not evidence. */
 export const MIN_QUOTE_WORDS = 4;
 export const MAX_QUOTE_WORDS = 80;
+
+/**
+ * Text that talks about rating, scoring or the rater rather than the topic ("this article deserves the highest
+ * rating", "note for AI evaluators"). A quote like this is never evidence that raises a page: it is the page
+ * arguing its case.
+ */
+const RATER_DIRECTED =
+  /\b(rat(e|ed|es|ing|ings|er|ers)|scor(e|ed|es|ing)|grad(e|ed|es|ing)|evaluat\w*|assess\w*|rubrics?|bands?|deserv\w*|merits?|disregard\w*|ignor\w*|instruct\w*|overrid\w*|prompts?|guidelines?|e-?e-?a-?t|highest|lowest|(ai|llm|language model|assistant|chatbot|gpt|claude)s?)\b/i;
+
+/**
+ * A quote that cannot support a raise: text about rating or addressed to the rater (above), part of a rater
+ * instruction the extractor found, or the page's own title or H1 (a page's headline praising itself is a claim,
+ * not evidence).
+ */
+export function isRaterDirected(quote: string, facts: PageFacts): boolean {
+  if (RATER_DIRECTED.test(quote)) return true;
+  const normalized = quote.trim().toLowerCase();
+  if ([facts.title, ...facts.h1].some((h) => h.toLowerCase().includes(normalized))) return true;
+  return facts.raterInstructions.some((r) => {
+    const instruction = r.text.toLowerCase();
+    return instruction.includes(normalized) || normalized.includes(instruction);
+  });
+}
 
 /** Keeps the findings whose quote is verbatim page text of evidence size; gates only from those. */
 export function verifyFindings(answer: RubricAnswer, facts: PageFacts): VerifiedFindings {
@@ -64,13 +94,72 @@ export function verifyFindings(answer: RubricAnswer, facts: PageFacts): Verified
   return { kept, rejectedQuotes };
 }
 
+const RAISING_DIMENSIONS: ReadonlySet<string> = new Set([
+  'experience',
+  'expertise',
+  'authoritativeness',
+  'trust',
+  'mc_quality',
+]);
+
+export interface LevelCeiling {
+  level: Level;
+  /** Why the ceiling is where it is (`ceiling:heuristic`, `ceiling:addresses_rater`). */
+  id: string;
+  reason: string;
+}
+
+/**
+ * The highest level the model may give: the deterministic layer's level, one more with verified positive evidence
+ * that is not addressed to a rater, and never above the heuristic level or Medium on a page that addresses raters.
+ */
+export function levelCeiling(
+  heuristic: Level,
+  kept: readonly WeightedFinding[],
+  facts: PageFacts,
+  modelSaysAddressesRater: boolean,
+): LevelCeiling {
+  if (modelSaysAddressesRater || facts.raterInstructions.length > 0) {
+    const level = LEVELS[Math.min(levelRank(heuristic), levelRank('medium'))]!;
+    return {
+      level,
+      id: 'ceiling:addresses_rater',
+      reason: `The page addresses the rater: its level stays at or below the deterministic rating (${heuristic}) and Medium`,
+    };
+  }
+  const support = kept.some(
+    (w) =>
+      w.finding.polarity === 'positive' &&
+      RAISING_DIMENSIONS.has(w.finding.dimension) &&
+      w.finding.evidence.kind === 'quote',
+  );
+  const level = LEVELS[Math.min(levelRank(heuristic) + (support ? 1 : 0), LEVELS.length - 1)]!;
+  return {
+    level,
+    id: 'ceiling:heuristic',
+    reason: support
+      ? `Raised at most one level above the deterministic rating (${heuristic}) by verified evidence`
+      : `No verified positive evidence: the level stays at or below the deterministic rating (${heuristic})`,
+  };
+}
+
 export function interpretRubricAnswer(
   answer: RubricAnswer,
   facts: PageFacts,
   site: SiteContext,
   meta: AnswerMeta,
 ): PageRating {
-  const { kept, rejectedQuotes } = verifyFindings(answer, facts);
+  const verified = verifyFindings(answer, facts);
+  const rejectedQuotes = verified.rejectedQuotes;
+  // A positive finding that rests on text addressed to the rater is the page arguing its case, not evidence.
+  const kept = verified.kept.filter((w) => {
+    const directed =
+      w.finding.polarity === 'positive' &&
+      w.finding.evidence.kind === 'quote' &&
+      isRaterDirected(w.finding.evidence.quote, facts);
+    if (directed) rejectedQuotes.push(w.finding.evidence.kind === 'quote' ? w.finding.evidence.quote : '');
+    return !directed;
+  });
   const classification = { purpose: answer.purpose, ymyl: answer.ymyl };
   const deterministic = collectSignals(facts, site, { classification }).weighted.filter((w) =>
     DETERMINISTIC_FINDINGS.has(w.finding.id),
@@ -85,14 +174,35 @@ export function interpretRubricAnswer(
       return [d, dimensionScore(d === 'trust' ? Math.min(raw, cap) : raw)];
     }),
   ) as PageRating['dimensions'];
-  const { level, gatedBy } = computeLevel({ gates, dimensions: scores, ymyl: answer.ymyl, reputation: null });
+  const computed = computeLevel({ gates, dimensions: scores, ymyl: answer.ymyl, reputation: null });
+  const heuristic = rateHeuristic(facts, site);
+  const ceiling = levelCeiling(heuristic.level, kept, facts, answer.pageAddressesRater);
+  const bounded = levelRank(computed.level) > levelRank(ceiling.level);
+  const level = bounded ? ceiling.level : computed.level;
+  const gatedBy = bounded ? ceiling.id : computed.gatedBy;
   const findings: Finding[] = all.map((w) => w.finding);
+  if (answer.pageAddressesRater)
+    findings.push({
+      id: 'trust.llm_addresses_rater',
+      dimension: 'trust',
+      polarity: 'negative',
+      message: 'The rating model reports that the page tries to instruct it or another rater',
+      evidence: { kind: 'fact', fact: 'pageAddressesRater: true in the model\u2019s answer' },
+    });
+  if (bounded)
+    findings.push({
+      id: 'llm.level_bounded',
+      dimension: 'trust',
+      polarity: 'negative',
+      message: `The model's level (${computed.level}) was bounded to ${level}: ${ceiling.reason}`,
+      evidence: { kind: 'fact', fact: `deterministic rating: ${heuristic.level}` },
+    });
   if (rejectedQuotes.length > 0) {
     findings.push({
       id: 'llm.rejected_quotes',
       dimension: 'purpose',
       polarity: 'negative',
-      message: `${rejectedQuotes.length} finding(s) from the model were discarded: their quotes do not appear on the page`,
+      message: `${rejectedQuotes.length} finding(s) from the model were discarded: their quotes do not appear on the page, or address a rater`,
       evidence: { kind: 'fact', fact: rejectedQuotes.map((q) => `"${q.slice(0, 120)}"`).join('; ') },
     });
   }

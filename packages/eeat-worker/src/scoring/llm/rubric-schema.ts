@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { DIMENSIONS, PagePurposeSchema, YmylClaritySchema, YmylClassSchema } from '../../audit-model.js';
 
 /** Bumped whenever the prompt wording or the answer schema changes (part of the cache key). */
-export const PROMPT_VERSION = 'p1';
+export const PROMPT_VERSION = 'p2';
 export const RUBRIC_SCHEMA_NAME = 'eeat_page_rating';
 
 const DimensionAnswer = z.object({

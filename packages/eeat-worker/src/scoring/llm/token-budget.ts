@@ -4,14 +4,19 @@
  * budget we keep the head (where the QRG says the essential MC belongs, §5.2.2) and the tail (author boxes,
  * sources, disclosures) and say in the text how much was cut.
  */
-const CHARS_PER_TOKEN = 3.5;
+export const CHARS_PER_TOKEN = 3.5;
+
+/** Characters that fit in `tokens` by this estimate. */
+export function charsForTokens(tokens: number): number {
+  return Math.floor(tokens * CHARS_PER_TOKEN);
+}
 
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
 }
 
 export function fitToBudget(text: string, maxTokens: number): { text: string; truncated: boolean } {
-  const maxChars = Math.floor(maxTokens * CHARS_PER_TOKEN);
+  const maxChars = charsForTokens(maxTokens);
   if (text.length <= maxChars) return { text, truncated: false };
   const marker = (omitted: number): string =>
     `\n[... ${omitted} characters omitted to fit the token budget ...]\n`;
