@@ -14,5 +14,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     teardownTimeout: 120_000,
+    // Tests audit sites served on loopback: the fetcher may reach 127.0.0.1 in tests (never in production).
+    env: { APEXSEO_FETCH_PRIVATE_HOSTS: '127.0.0.1:*' },
   },
 });

@@ -15,6 +15,10 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { startClickHouse, startNeo4j, startTemporal } from '../../test/harness/index.js';
 import { createAnalysisEngine } from '../../packages/eeat-worker/src/activities/analysis-engine.js';
+import {
+  PRIVATE_HOSTS_ENV,
+  PrivateHostAllowance,
+} from '../../packages/eeat-worker/src/fetch/private-host-allowance.js';
 import type { PageAuditResult, PageFacts } from '../../packages/eeat-worker/src/audit-model.js';
 import { startAudit } from '../../packages/eeat-worker/src/routing/start-audit.js';
 import { startSampleSite } from '../../packages/eeat-worker/test/local-stack/sample-site-server.js';
@@ -48,7 +52,7 @@ async function baselineAudit(
   allowHost: string,
   tenantId: string,
 ): Promise<number> {
-  const engine = createAnalysisEngine();
+  const engine = createAnalysisEngine({ privateHosts: PrivateHostAllowance.parse('127.0.0.1:*') });
   const scope: AuditScope = {
     tenantId,
     plan: 'mrr',
@@ -88,7 +92,7 @@ async function baselineAudit(
   await stores.results.saveSiteContext(scope, site);
   const results: PageAuditResult[] = [];
   for (const facts of collected) {
-    const rating = engine.rateHeuristic(facts, site);
+    const rating = await engine.rateHeuristic(facts, site);
     const result: PageAuditResult = {
       outcome: {
         kind: 'audited',
@@ -104,6 +108,7 @@ async function baselineAudit(
     results.push(result);
   }
   const rating = engine.rateSite({ siteUrl, site, pages: results });
+  await engine.close();
   await stores.results.recordSiteAudit(scope, {
     status: 'completed',
     finishedAt: new Date(),
@@ -113,6 +118,9 @@ async function baselineAudit(
   return collected.length;
 }
 
+// The benchmark audits the sample site on loopback: this process (which starts the audits) and its workers run with
+// the private-host allowance that production never has.
+process.env[PRIVATE_HOSTS_ENV] = '127.0.0.1:*';
 const [temporal, clickhouse, neo4j] = await Promise.all([startTemporal(), startClickHouse(), startNeo4j()]);
 const site = await startSampleSite();
 const stores = openStoreClients({

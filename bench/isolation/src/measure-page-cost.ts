@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createAnalysisEngine } from '../../../packages/eeat-worker/src/activities/analysis-engine.js';
+import { PrivateHostAllowance } from '../../../packages/eeat-worker/src/fetch/private-host-allowance.js';
 import { startSampleSite } from '../../../packages/eeat-worker/test/local-stack/sample-site-server.js';
 import type { PageFacts } from '../../../packages/eeat-worker/src/audit-model.js';
 import { summarise } from '../../support/percentiles.js';
@@ -13,14 +14,18 @@ import { summarise } from '../../support/percentiles.js';
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' } } });
 const rounds = Number(values.rounds);
 
+// The whole process: extraction and rating run in the engine's analysis threads.
 const cpuMicros = (): number => {
-  const u = process.threadCpuUsage();
+  const u = process.cpuUsage();
   return u.user + u.system;
 };
 
 const site = await startSampleSite();
 try {
-  const engine = createAnalysisEngine();
+  const engine = createAnalysisEngine({
+    privateHosts: PrivateHostAllowance.parse('127.0.0.1:*'),
+    analysis: { threads: 1 },
+  });
   const signal = new AbortController().signal;
   const found = await engine.discover(
     site.origin,
@@ -49,7 +54,7 @@ try {
     }
     const cpu0 = cpuMicros();
     const context = engine.siteContext(site.origin, facts);
-    for (const f of facts) engine.rateHeuristic(f, context);
+    for (const f of facts) await engine.rateHeuristic(f, context);
     const rateCpuPerPage = (cpuMicros() - cpu0) / 1000 / Math.max(1, facts.length);
     // Attribute the site-context + rating CPU evenly to this round's pages.
     for (let i = cpuPerPage.length - facts.length; i < cpuPerPage.length; i++)
@@ -61,6 +66,7 @@ try {
   process.stdout.write(
     `${JSON.stringify({ pages: found.urls.length, rounds, cpuMsPerPage: { p50: cpu.p50, mean: cpu.mean, p95: cpu.p95 }, fetchAndExtractWallMs: { p50: wall.p50, p95: wall.p95 } })}\n`,
   );
+  await engine.close();
 } finally {
   await site.close();
 }

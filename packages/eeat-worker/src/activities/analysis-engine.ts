@@ -5,20 +5,30 @@
 import type { LlmClient } from '@apexseo/worker-sdk';
 import type { PageFacts, PageRating, SiteContext, SiteRating, SiteRatingInput } from '../audit-model.js';
 import { discoverSite } from '../discovery/discover-site.js';
-import { extractPageFacts } from '../extract/page-facts.js';
 import { buildSiteContext } from '../extract/site-context.js';
 import { SafeFetcher } from '../fetch/safe-fetcher.js';
-import { rateHeuristic } from '../scoring/heuristic-rating.js';
+import { PrivateHostAllowance } from '../fetch/private-host-allowance.js';
+import {
+  PageAnalysisPool,
+  type PageAnalysisPoolOptions,
+  PageTooComplexError,
+} from '../analysis/page-analysis-pool.js';
 import { rateSite } from '../scoring/site-rating.js';
 import { MemoryRubricCache, rateWithLlm, type RubricCache } from '../scoring/llm/rate-with-llm.js';
 import type { SiteContextPage } from '../extract/site-context.js';
 import type { AuditLimits } from '../workflows/audit-workflow-types.js';
 import type { AuditEngine, CollectOutcome, DiscoveryOutcome } from './audit-engine.js';
 
-/** One fetcher per distinct allow-list (the allow-list is a connector option); kept for the worker's life. */
+/**
+ * One fetcher per distinct allow-list (the allow-list is a connector option); kept for the worker's life. An
+ * audit's `allowHosts` reach the fetcher only where the worker's own `PrivateHostAllowance` permits them: an audit
+ * input cannot open the SSRF guard on a worker that was not started to allow it.
+ */
 class FetcherPool {
   private readonly fetchers = new Map<string, SafeFetcher>();
-  get(allowHosts: readonly string[]): SafeFetcher {
+  constructor(private readonly allowance: PrivateHostAllowance) {}
+  get(requested: readonly string[]): SafeFetcher {
+    const allowHosts = this.allowance.permitted(requested);
     const key = [...allowHosts].sort().join(',');
     let fetcher = this.fetchers.get(key);
     if (!fetcher) {
@@ -37,10 +47,15 @@ export interface AnalysisEngineOptions {
    * in-process cache.
    */
   readonly rubricCache?: (tenantId: string) => RubricCache;
+  /** Private destinations this worker may fetch when an audit asks (demo and tests). @default none */
+  readonly privateHosts?: PrivateHostAllowance;
+  /** The analysis threads and each page's budget. */
+  readonly analysis?: PageAnalysisPoolOptions;
 }
 
 export function createAnalysisEngine(options: AnalysisEngineOptions = {}): AuditEngine {
-  const fetchers = new FetcherPool();
+  const fetchers = new FetcherPool(options.privateHosts ?? PrivateHostAllowance.none());
+  const analysis = new PageAnalysisPool(options.analysis);
   const tenantCache = options.rubricCache ?? memoryRubricCache();
 
   return {
@@ -66,20 +81,21 @@ export function createAnalysisEngine(options: AnalysisEngineOptions = {}): Audit
           outcome: { kind: 'skipped', url, reason: 'off_site', detail: `redirected to ${page.finalUrl}` },
         };
       }
-      return {
-        ok: true,
-        facts: extractPageFacts({ url: page.finalUrl, html: page.body }),
-        finalUrl: page.finalUrl,
-        httpStatus: page.status,
-      };
+      try {
+        const facts = await analysis.extract({ url: page.finalUrl, html: page.body });
+        return { ok: true, facts, finalUrl: page.finalUrl, httpStatus: page.status };
+      } catch (err) {
+        if (err instanceof PageTooComplexError) return { ok: false, outcome: err.outcome(url) };
+        throw err;
+      }
     },
 
     siteContext(siteUrl: string, facts: readonly SiteContextPage[]): SiteContext {
       return buildSiteContext(new URL(siteUrl).origin, facts);
     },
 
-    rateHeuristic(facts: PageFacts, site: SiteContext): PageRating {
-      return rateHeuristic(facts, site);
+    rateHeuristic(facts: PageFacts, site: SiteContext): Promise<PageRating> {
+      return analysis.rate(facts, site);
     },
 
     async rateWithLlm(facts: PageFacts, site: SiteContext, llm: LlmClient, options): Promise<PageRating> {
@@ -90,6 +106,10 @@ export function createAnalysisEngine(options: AnalysisEngineOptions = {}): Audit
 
     rateSite(input: SiteRatingInput): SiteRating {
       return rateSite(input);
+    },
+
+    close(): Promise<void> {
+      return analysis.close();
     },
   };
 }

@@ -34,6 +34,7 @@ import type { AuditSiteResult, CollectResult, RangeTally } from '../workflows/au
 import { PLATFORM_FAILURE_TYPES } from '../workflows/platform-failure-types.js';
 import type { SiteContextPage } from '../extract/site-context.js';
 import type { AuditPageList, ListedPage } from '../storage/clickhouse/audit-page-list.js';
+import { PageTooComplexError } from '../analysis/page-analysis-pool.js';
 import type { AuditEngine } from './audit-engine.js';
 import { AuditSiteInputSchema, describeIssues } from './audit-input-schema.js';
 import { fromStores } from './result-store-access.js';
@@ -325,9 +326,16 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
     },
 
     async ratePageHeuristic({ scope, url }) {
-      return heartbeatWhileRunning(async () => {
+      return heartbeatWhileRunning(async (): Promise<RatedPage> => {
         const { collected, site } = await loadRatingInputs(scope, url);
-        const rating = engine.rateHeuristic(collected.facts, site);
+        let rating;
+        try {
+          rating = await engine.rateHeuristic(collected.facts, site);
+        } catch (err) {
+          if (!(err instanceof PageTooComplexError)) throw err;
+          await recordOutcomes(scope, [err.outcome(url)]);
+          return { url, level: '', failed: true };
+        }
         return recordRated(scope, { outcome: auditedOutcome(url, collected), rating }, collected.facts);
       });
     },
@@ -401,20 +409,23 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
         (page) =>
           withPageAttempts(
             page,
-            (): Promise<PageWork> => {
+            async (): Promise<PageWork> => {
               const collected = facts.get(page.url);
               if (!collected)
                 throw ApplicationFailure.nonRetryable(
                   `no collected facts for ${page.url} in audit ${scope.auditId}`,
                   'FactsMissing',
                 );
-              const rating = engine.rateHeuristic(collected.facts, site);
+              let rating;
+              try {
+                rating = await engine.rateHeuristic(collected.facts, site);
+              } catch (err) {
+                // Past its analysis budget: the page's recorded outcome, on this first attempt.
+                if (!(err instanceof PageTooComplexError)) throw err;
+                return { seq: page.seq, tally: 'failed', outcome: err.outcome(page.url) };
+              }
               const result = { outcome: auditedOutcome(page.url, collected), rating };
-              return Promise.resolve({
-                seq: page.seq,
-                tally: 'audited',
-                rated: { result, facts: collected.facts },
-              });
+              return { seq: page.seq, tally: 'audited', rated: { result, facts: collected.facts } };
             },
             signal,
           ),
@@ -455,8 +466,8 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
       });
     },
 
-    async recordPageError({ scope, url, detail }) {
-      await recordOutcomes(scope, [{ kind: 'error', url, reason: 'internal', detail }]);
+    async recordPageError({ scope, url, detail, reason }) {
+      await recordOutcomes(scope, [{ kind: 'error', url, reason: reason ?? 'internal', detail }]);
     },
 
     async finalizeAudit({ scope }): Promise<AuditSiteResult> {

@@ -37,7 +37,8 @@ export interface AuditEngine {
     options: { siteUrl: string; allowHosts: readonly string[]; signal: AbortSignal },
   ): Promise<CollectOutcome>;
   siteContext(siteUrl: string, facts: readonly SiteContextPage[]): SiteContext;
-  rateHeuristic(facts: PageFacts, site: SiteContext): PageRating;
+  /** Throws `PageTooComplexError` when the page exceeds its analysis budget. */
+  rateHeuristic(facts: PageFacts, site: SiteContext): Promise<PageRating>;
   /** The LLM rubric through the tenant's key (`llm` is bound by the SDK); `model` names the provider model. */
   rateWithLlm(
     facts: PageFacts,
@@ -46,4 +47,6 @@ export interface AuditEngine {
     options: { tenantId: string; model: string; signal: AbortSignal },
   ): Promise<PageRating>;
   rateSite(input: SiteRatingInput): SiteRating;
+  /** Stops the analysis threads. */
+  close(): Promise<void>;
 }

@@ -18,7 +18,8 @@ export const AuditSiteInputSchema = z.object({
   limits: AuditLimitsSchema,
   scoring: z.enum(['heuristic', 'llm']),
   provider: z.enum(['openai', 'anthropic']).optional(),
-  allowHosts: z.array(z.string().min(1)).max(20).optional(),
+  /** Honoured by a worker only where its own private-host allowance permits (see fetch/private-host-allowance.ts). */
+  allowHosts: z.array(z.string().min(1).max(300)).max(20).optional(),
   activitiesPerRun: z.number().int().min(1).max(5_000).optional(),
 });
 

@@ -7,6 +7,7 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { z } from 'zod';
 import { AuditSiteInputSchema, describeIssues } from '../activities/audit-input-schema.js';
+import { PRIVATE_HOSTS_ENV, PrivateHostAllowance } from '../fetch/private-host-allowance.js';
 import type { auditPage, auditSite } from '../workflows/index.js';
 import {
   DEFAULT_LIMITS,
@@ -36,8 +37,18 @@ export interface StartAuditRequest {
   /** @default 'heuristic' */
   readonly scoring?: ScoringMode;
   readonly provider?: 'openai' | 'anthropic';
+  /**
+   * `host:port` destinations the fetcher may reach although they are private (loopback, private networks,
+   * cluster-internal). Refused unless this process runs with an allowance that permits them
+   * (`APEXSEO_FETCH_PRIVATE_HOSTS`, set for the demo and tests only); workers apply their own allowance too.
+   */
   readonly allowHosts?: readonly string[];
   readonly activitiesPerRun?: number;
+}
+
+export interface BuildAuditInputOptions {
+  /** @default `PrivateHostAllowance.fromEnv()`: nothing unless `APEXSEO_FETCH_PRIVATE_HOSTS` is set */
+  readonly privateHosts?: PrivateHostAllowance;
 }
 
 export interface StartedAudit {
@@ -52,7 +63,18 @@ export function auditWorkflowId(tenantId: string, auditId: string): string {
   return `eeat-audit:${tenantId}:${auditId}`;
 }
 
-export function buildAuditInput(request: StartAuditRequest): AuditSiteInput {
+export function buildAuditInput(
+  request: StartAuditRequest,
+  options: BuildAuditInputOptions = {},
+): AuditSiteInput {
+  const allowance = options.privateHosts ?? PrivateHostAllowance.fromEnv();
+  for (const [index, hostPort] of (request.allowHosts ?? []).entries()) {
+    if (!allowance.permits(hostPort))
+      throw new InvalidAuditRequestError(
+        `Invalid audit request: allowHosts.${index}: ${JSON.stringify(hostPort.slice(0, 100))} is not permitted: ` +
+          `which private destinations the fetcher may reach is the operator's setting (${PRIVATE_HOSTS_ENV}), not an audit's`,
+      );
+  }
   const candidate = {
     tenantId: request.tenantId,
     plan: request.plan,

@@ -17,6 +17,8 @@ import type { ListFilter } from '../storage/clickhouse/audit-page-list.js';
 export interface RatedPage {
   readonly url: string;
   readonly level: string;
+  /** The page could not be rated (e.g. `error: too complex`); its outcome is already recorded. */
+  readonly failed?: boolean;
 }
 
 export interface AuditActivities {
@@ -38,8 +40,16 @@ export interface AuditActivities {
   buildSiteContext(input: { scope: AuditScope; urls: readonly string[] }): Promise<{ pages: number }>;
   /** Rates one collected page with the heuristic layer and records the result. */
   ratePageHeuristic(input: { scope: AuditScope; url: string }): Promise<RatedPage>;
-  /** Records an `error: internal` outcome for a page whose step failed past its retries: no page is ever lost. */
-  recordPageError(input: { scope: AuditScope; url: string; detail: string }): Promise<void>;
+  /**
+   * Records an error outcome (`internal` unless told otherwise) for a page whose step failed past its retries: no
+   * page is ever lost.
+   */
+  recordPageError(input: {
+    scope: AuditScope;
+    url: string;
+    detail: string;
+    reason?: 'internal' | 'too_complex';
+  }): Promise<void>;
   /**
    * robots.txt, sitemaps and same-site links up to the limits: stores the pages to audit as the audit's page list
    * (discovery order) and records skipped pages. Returns counts only.

@@ -26,6 +26,7 @@ import type { AuditActivities, LlmRatingActivities, RatedPage } from './audit-ac
 import { progressQuery } from './audit-queries.js';
 import { auditSiteWithCarriedUrls } from './audit-site-carried-urls.js';
 import { llmStepWaitsOut, untilPlatformRecovers } from './platform-outages.js';
+import { PAGE_STOPS_WORKERS } from './platform-failure-types.js';
 import type {
   AuditListState,
   AuditPhase,
@@ -314,6 +315,12 @@ async function recordLostPage(
   err: unknown,
   state: MutableState,
 ): Promise<void> {
-  await control.recordPageError({ scope, url, detail: causeOf(err) });
+  const stopsWorkers = err instanceof ApplicationFailure && err.type === PAGE_STOPS_WORKERS;
+  await control.recordPageError({
+    scope,
+    url,
+    detail: causeOf(err),
+    ...(stopsWorkers ? { reason: 'too_complex' as const } : {}),
+  });
   state.counts.failed++;
 }

@@ -15,3 +15,9 @@ export const PLATFORM_FAILURE_TYPES: ReadonlySet<string> = new Set([
   'KeyServiceUnauthorized',
   RESULT_STORE_UNAVAILABLE,
 ]);
+
+/**
+ * Raised by the workflow when a page step lost its worker on every attempt of several rounds: the page's failure
+ * (`error: too complex`), not an outage (see `MAX_ROUNDS_LOST_TO_WORKERS` in platform-outages.ts).
+ */
+export const PAGE_STOPS_WORKERS = 'PageStopsWorkers';

@@ -6,8 +6,9 @@
  *
  * Workflow code: deterministic, no Node APIs.
  */
-import { patched, sleep } from '@temporalio/workflow';
-import { stepFailureKind, type StepFailureKind } from './step-failure-kind.js';
+import { ApplicationFailure, patched, sleep } from '@temporalio/workflow';
+import { isHeartbeatTimeout, stepFailureKind, type StepFailureKind } from './step-failure-kind.js';
+import { PAGE_STOPS_WORKERS } from './platform-failure-types.js';
 
 /** Decides, at a step's first failure of a kind other than `page`, whether this history waits it out. */
 export type WaitsOut = (kind: Exclude<StepFailureKind, 'page'>) => boolean;
@@ -22,6 +23,21 @@ const LLM_RATING_PATCH = 'rate-page-waits-out-platform-failures';
  * which a timeout counts as the platform's only when it is a heartbeat timeout (a lost worker).
  */
 const PAGE_STEPS_PATCH = 'page-steps-wait-out-platform-failures';
+
+/**
+ * Marks histories in which a step whose every round of attempts ends with a lost worker is the page's failure
+ * after `MAX_ROUNDS_LOST_TO_WORKERS` rounds (recorded before it: such a step waited for ever).
+ */
+const WORKER_LOSS_CAP_PATCH = 'page-steps-cap-lost-workers';
+
+/**
+ * A lost worker (node drained, pod killed, process crashed for its own reasons) costs one attempt: the retry runs
+ * on another worker and completes. A page that stops every worker that analyses it (exhausts its memory, blocks
+ * its event loop) ends every attempt the same way. So a heartbeat timeout is the platform's, and waited out, until
+ * it ended this many consecutive rounds of the step's attempts (each round is the step's whole retry policy, 3
+ * attempts for collection and rating); then it is the page's, recorded as `error: too complex`.
+ */
+export const MAX_ROUNDS_LOST_TO_WORKERS = 2;
 
 /** Waits between rounds of a step: 15 s, 30 s, then once a minute. */
 const FIRST_DELAY_MS = 15_000;
@@ -46,12 +62,22 @@ export async function untilPlatformRecovers<T>(
   step: () => Promise<T>,
   waitsOut: WaitsOut = pageStepWaitsOut,
 ): Promise<T> {
+  let roundsLostToWorkers = 0;
   for (let round = 1; ; round++) {
     try {
       return await step();
     } catch (err) {
       const kind = stepFailureKind(err);
       if (kind === 'page' || !waitsOut(kind)) throw err;
+      roundsLostToWorkers = isHeartbeatTimeout(err) ? roundsLostToWorkers + 1 : 0;
+      if (roundsLostToWorkers >= MAX_ROUNDS_LOST_TO_WORKERS && patched(WORKER_LOSS_CAP_PATCH)) {
+        throw ApplicationFailure.create({
+          type: PAGE_STOPS_WORKERS,
+          nonRetryable: true,
+          message: `${roundsLostToWorkers} consecutive rounds of attempts ended with a lost worker (heartbeat timeout): the page stops the workers that analyse it`,
+          ...(err instanceof Error ? { cause: err } : {}),
+        });
+      }
       await sleep(Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (round - 1)));
     }
   }

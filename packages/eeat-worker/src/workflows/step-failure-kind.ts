@@ -22,3 +22,12 @@ export function stepFailureKind(err: unknown): StepFailureKind {
   }
   return 'page';
 }
+
+/** The step's last attempt lost its worker: no heartbeat arrived within the heartbeat timeout. */
+export function isHeartbeatTimeout(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof TimeoutFailure) return e.timeoutType === 'HEARTBEAT';
+    if (e instanceof ApplicationFailure) return false;
+  }
+  return false;
+}

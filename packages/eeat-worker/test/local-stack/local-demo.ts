@@ -22,6 +22,7 @@ import { startSampleSite } from './sample-site-server.js';
 import { openStoreClients } from '../../src/worker/store-clients.js';
 import { progressQuery } from '../../src/workflows/audit-queries.js';
 import type { AuditSiteResult } from '../../src/workflows/audit-workflow-types.js';
+import { PRIVATE_HOSTS_ENV } from '../../src/fetch/private-host-allowance.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 import type { LlmProvider } from '@apexseo/worker-sdk';
 
@@ -139,6 +140,9 @@ export async function runLocalDemo(options: LocalDemoOptions = {}): Promise<Loca
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: temporal.settings.namespace });
 
+    // The demo audits the sample site on loopback: this process starts its audits with the private-host allowance
+    // its workers also run with (worker-process.ts); production has neither.
+    process.env[PRIVATE_HOSTS_ENV] = '127.0.0.1:*';
     // Audits start the way the app backend starts them: lifetime-deal starts through admission.
     const starter = new AuditStarter(client, { startsPerSecond: 4, maxWaiting: 1_000 });
     const runs: Array<{ tenantId: string; plan: 'mrr' | 'ltd'; audit: StartedAudit }> = [];

@@ -55,6 +55,8 @@ export async function startWorkerProcess(
   const child: ChildProcess = (options.launch ?? launchWorkerFromSource)({
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
+    // The local stack audits sites served on loopback; production workers never get this allowance.
+    APEXSEO_FETCH_PRIVATE_HOSTS: '127.0.0.1:*',
     ...env,
     APEXSEO_TASK_QUEUE: taskQueue,
     APEXSEO_METRICS_PORT: String(metricsPort),
