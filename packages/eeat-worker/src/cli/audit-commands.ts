@@ -64,7 +64,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
     .option('--provider <name>', 'LLM provider of the tenant key (openai or anthropic)')
     .option(
       '--allow-host <host:port>',
-      'allow a loopback/private host (local sample sites only; repeatable)',
+      'allow a loopback/private host (local sample sites only, and only where APEXSEO_FETCH_PRIVATE_HOSTS permits it; repeatable)',
       (v: string, all: string[]) => [...all, v],
       [],
     )

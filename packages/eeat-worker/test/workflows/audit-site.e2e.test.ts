@@ -219,7 +219,7 @@ describe('auditSite end to end on the sample site', () => {
         '--follow',
         '--json',
       ],
-      { env: { APEXSEO_TEMPORAL_ADDRESS: temporal.address } },
+      { env: { APEXSEO_TEMPORAL_ADDRESS: temporal.address, APEXSEO_FETCH_PRIVATE_HOSTS: '127.0.0.1:*' } },
     );
     expect(run.code, run.stderr).toBe(0);
     const body = JSON.parse(run.stdout) as {
@@ -245,7 +245,7 @@ describe('auditSite end to end on the sample site', () => {
         site.allowHost,
         '--follow',
       ],
-      { env: { APEXSEO_TEMPORAL_ADDRESS: temporal.address } },
+      { env: { APEXSEO_TEMPORAL_ADDRESS: temporal.address, APEXSEO_FETCH_PRIVATE_HOSTS: '127.0.0.1:*' } },
     );
     expect(human.code, human.stderr).toBe(0);
     expect(human.stderr).toMatch(/100% \d+\/\d+ pages/);
