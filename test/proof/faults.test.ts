@@ -255,7 +255,7 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
       what: `the first LLM call of ${s.tenantId}`,
       timeoutMs: 240_000,
     });
-    await waitUntil(async () => (await scheduledActivities(slowRun)).includes('collectPage'), {
+    await waitUntil(async () => (await scheduledActivities(slowRun)).includes('collectPageRange'), {
       what: `the collection step of ${collecting.auditId}`,
       timeoutMs: 240_000,
     });
@@ -268,11 +268,11 @@ describe('audits survive faults and complete exactly once', { timeout: 600_000 }
     const ledger = await finish(scenarios.clickhouse, 300_000);
     expect(incompleteOrDuplicated(ledger, (e) => e.pagesTotal)).toEqual([]);
     expect(withFailedPages(ledger)).toEqual([]);
-    const storeFailures = (await attemptFailures([slowRun], 'collectPage')).filter((m) =>
+    const storeFailures = (await attemptFailures([slowRun], 'collectPageRange')).filter((m) =>
       m.startsWith('result store: '),
     );
     console.info(
-      `[proof] ClickHouse outage as the collection step saw it: ${storeFailures.length} collectPage attempts failed on the result store`,
+      `[proof] ClickHouse outage as the collection step saw it: ${storeFailures.length} collectPageRange attempts failed on the result store`,
     );
     expect(storeFailures.length).toBeGreaterThan(0);
   });

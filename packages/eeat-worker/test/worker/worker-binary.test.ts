@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,8 +46,12 @@ describe('worker binary', () => {
       workflowsPath: fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url)),
       outFile: bundle,
     });
+    // Production mode requires the pod's projected token file; heuristic audits never call the key service.
+    const tokenFile = join(dir, 'key-service-token');
+    await writeFile(tokenFile, 'worker-binary-test-token');
     env = {
       NODE_ENV: 'production',
+      APEXSEO_KEY_SERVICE_TOKEN_FILE: tokenFile,
       APEXSEO_WORKFLOW_BUNDLE: bundle,
       APEXSEO_TEMPORAL_ADDRESS: temporal.address,
       APEXSEO_CLICKHOUSE_URL: stores.clickhouseSettings.url,

@@ -45,7 +45,7 @@ async function untilHistory<T>(
 /**
  * A result-store outage outlasting the collection step's attempts: the worker reaches ClickHouse through a relay
  * that is cut while the page is being collected (the slow sample site holds the page back) and restored only after
- * `collectPage` has failed past its retries. The page must be collected and rated once ClickHouse is reachable
+ * `collectPageRange` has failed past its retries. The page must be collected and rated once ClickHouse is reachable
  * again, not recorded as a failed page.
  */
 describe('auditSite collection across a ClickHouse outage', () => {
@@ -84,11 +84,11 @@ describe('auditSite collection across a ClickHouse outage', () => {
     });
 
     await untilHistory(started.handle, 'the collection step', (h) =>
-      scheduledActivity(h, 'collectPage') ? true : undefined,
+      scheduledActivity(h, 'collectPageRange') ? true : undefined,
     );
     await relay.cut();
-    const failure = await untilHistory(started.handle, 'collectPage to fail past its retries', (h) =>
-      failedActivity(h, 'collectPage'),
+    const failure = await untilHistory(started.handle, 'collectPageRange to fail past its retries', (h) =>
+      failedActivity(h, 'collectPageRange'),
     );
     expect(failure).toMatch(/^result store: /);
 
