@@ -7,6 +7,7 @@ import {
   loadPostgresConfig,
 } from '../../packages/key-service/src/config/key-service-config.js';
 import { loadWorkerConfig, WORKER_CONFIG_ENV } from '../../packages/worker-sdk/src/config/worker-config.js';
+import { PRIVATE_HOSTS_ENV } from '../../packages/eeat-worker/src/fetch/private-host-allowance.js';
 import { copyChartWithoutDependencies, type ChartCopy } from './support/chart-copy.js';
 import { findObject, kedaApi, profiles, render, type K8sObject } from './support/render.js';
 import { repoRoot } from './support/tools.js';
@@ -104,6 +105,24 @@ describe('environment contract with the packages', () => {
       .flatMap((o) => containerEnv(o).map((e) => e.name));
     expect(names.filter((n) => !known.has(n))).toEqual([]);
   });
+
+  it.each(profiles)(
+    'should never allow the worker pools (%s) to fetch private, loopback or cluster-internal hosts',
+    async (profile) => {
+      // The allowance is for the demo and tests only: with it, an audit's allowHosts could aim the fetcher at
+      // the cluster's own services or the metadata address.
+      const objects = await render(chart.dir, { profile, apiVersions: [kedaApi] });
+      const pools = objects.filter(
+        (o) => o.kind === 'Deployment' && o.metadata.name.startsWith('eeat-worker-'),
+      );
+      expect(pools.map((o) => o.metadata.name).sort()).toEqual([
+        'eeat-worker-priority',
+        'eeat-worker-standard',
+      ]);
+      for (const pool of pools)
+        expect(containerEnv(pool).map((e) => e.name)).not.toContain(PRIVATE_HOSTS_ENV);
+    },
+  );
 
   it('should pass the Temporal Cloud mTLS files, mounted from the Secret, through to the worker configuration', async () => {
     const objects = await render(chart.dir, {
