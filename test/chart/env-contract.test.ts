@@ -8,6 +8,7 @@ import {
 } from '../../packages/key-service/src/config/key-service-config.js';
 import { loadWorkerConfig, WORKER_CONFIG_ENV } from '../../packages/worker-sdk/src/config/worker-config.js';
 import { PRIVATE_HOSTS_ENV } from '../../packages/eeat-worker/src/fetch/private-host-allowance.js';
+import { loadEeatWorkerConfig } from '../../packages/eeat-worker/src/config/eeat-config.js';
 import { copyChartWithoutDependencies, type ChartCopy } from './support/chart-copy.js';
 import { findObject, kedaApi, profiles, render, type K8sObject } from './support/render.js';
 import { repoRoot } from './support/tools.js';
@@ -64,18 +65,23 @@ const cases = profiles.flatMap((profile) => [
 
 describe('environment contract with the packages', () => {
   it.each(cases)(
-    'should give $pool ($profile) an environment loadWorkerConfig accepts',
+    'should give $pool ($profile) an environment loadWorkerConfig and the worker binary’s loader accept',
     async ({ profile, pool, queue }) => {
       const objects = await render(chart.dir, { profile, apiVersions: [kedaApi] });
       const env = processEnv(containerEnv(findObject(objects, 'Deployment', pool)));
       expect(env['APEXSEO_KEY_SERVICE_TOKEN_FILE']).toBe('/var/run/secrets/apexseo/key-service/token');
       // Stand in for the projected token volume: the worker refuses a token file it cannot read.
       const volume = await mkdtemp(path.join(tmpdir(), 'apexseo-token-'));
-      const config = await writeFile(path.join(volume, 'token'), 'projected-token')
-        .then(() =>
-          loadWorkerConfig({}, { ...env, APEXSEO_KEY_SERVICE_TOKEN_FILE: path.join(volume, 'token') }),
-        )
+      const { config, worker } = await writeFile(path.join(volume, 'token'), 'projected-token')
+        .then(() => {
+          const projected = { ...env, APEXSEO_KEY_SERVICE_TOKEN_FILE: path.join(volume, 'token') };
+          return { config: loadWorkerConfig({}, projected), worker: loadEeatWorkerConfig({}, projected) };
+        })
         .finally(() => rm(volume, { recursive: true, force: true }));
+      // The binary reads the SDK's part through the same loader, plus the stores and its own variables.
+      expect(worker.sdk).toEqual(config);
+      expect(worker.stores.clickhouse.url).toBe(env['APEXSEO_CLICKHOUSE_URL']);
+      expect(worker.stores.neo4j.boltUrl).toBe(env['APEXSEO_NEO4J_URL']);
       expect(config.taskQueue).toBe(queue);
       expect(config.metrics.port).toBe(9464);
       expect(config.metrics.temporalPort).toBe(9465);

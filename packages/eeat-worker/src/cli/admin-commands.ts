@@ -82,7 +82,7 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
       }) => {
         const admin = await KeyServiceAdmin.open(adminOptions(io, opts));
         const resumed = await admin.resume(opts.tenant, opts.provider);
-        const temporal = await connectCliClient(io.env);
+        const temporal = await connectCliClient(io.config().temporal);
         try {
           const signalled = await resumeTenantWorkflows(temporal.client, opts.tenant, opts.provider);
           io.result(
@@ -105,7 +105,7 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
           'INVALID_OPTION',
           `--store must be clickhouse, neo4j or all (got ${JSON.stringify(opts.store)})`,
         );
-      const stores = openStoreClients();
+      const stores = openStoreClients(io.config().stores);
       try {
         const out: Record<string, unknown> = {};
         if (opts.store !== 'neo4j') {

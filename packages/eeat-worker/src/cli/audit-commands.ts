@@ -75,22 +75,27 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
         throw new CliError('INVALID_OPTION', '--scoring must be heuristic or llm');
       if (opts.provider && opts.provider !== 'openai' && opts.provider !== 'anthropic')
         throw new CliError('INVALID_OPTION', '--provider must be openai or anthropic');
-      const temporal = await connectCliClient(io.env);
+      const { temporal: temporalSettings, privateHosts } = io.config();
+      const temporal = await connectCliClient(temporalSettings);
       try {
-        const started = await startAudit(temporal.client, {
-          tenantId: opts.tenant,
-          plan: opts.plan,
-          siteUrl: opts.site,
-          ...(opts.auditId ? { auditId: opts.auditId } : {}),
-          limits: {
-            ...(opts.pages !== undefined ? { pages: opts.pages } : {}),
-            ...(opts.depth !== undefined ? { depth: opts.depth } : {}),
-            ...(opts.concurrency !== undefined ? { concurrencyPerHost: opts.concurrency } : {}),
+        const started = await startAudit(
+          temporal.client,
+          {
+            tenantId: opts.tenant,
+            plan: opts.plan,
+            siteUrl: opts.site,
+            ...(opts.auditId ? { auditId: opts.auditId } : {}),
+            limits: {
+              ...(opts.pages !== undefined ? { pages: opts.pages } : {}),
+              ...(opts.depth !== undefined ? { depth: opts.depth } : {}),
+              ...(opts.concurrency !== undefined ? { concurrencyPerHost: opts.concurrency } : {}),
+            },
+            scoring: opts.scoring,
+            ...(opts.provider ? { provider: opts.provider } : {}),
+            ...(opts.allowHost.length ? { allowHosts: opts.allowHost } : {}),
           },
-          scoring: opts.scoring,
-          ...(opts.provider ? { provider: opts.provider } : {}),
-          ...(opts.allowHost.length ? { allowHosts: opts.allowHost } : {}),
-        });
+          { privateHosts },
+        );
         const ids = {
           auditId: started.auditId,
           workflowId: started.workflowId,
@@ -158,7 +163,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
     .option('--quotes <n>', 'evidence quotes per page', int('quotes'), 2)
     .action(async (opts: { tenant: string; audit: string; quotes: number }) => {
       if (io.json) {
-        const stores = openStoreClients();
+        const stores = openStoreClients(io.config().stores);
         try {
           const audit = await stores.results.siteAudit(opts.tenant, opts.audit);
           if (!audit)
@@ -175,7 +180,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
 }
 
 async function loadReport(io: CliIo, tenantId: string, auditId: string, quotes = 2): Promise<string> {
-  const stores = openStoreClients();
+  const stores = openStoreClients(io.config().stores);
   try {
     const audit = await stores.results.siteAudit(tenantId, auditId);
     if (!audit) throw new CliError('AUDIT_NOT_FOUND', `tenant ${tenantId} has no audit ${auditId}`, 1);

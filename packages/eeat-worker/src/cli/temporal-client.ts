@@ -1,12 +1,12 @@
-/** A Temporal client for the CLI, from `APEXSEO_TEMPORAL_ADDRESS` / `APEXSEO_TEMPORAL_NAMESPACE`. */
+/** A Temporal client for the CLI, at the configuration's `APEXSEO_TEMPORAL_ADDRESS` / `APEXSEO_TEMPORAL_NAMESPACE`. */
 import { Client, Connection } from '@temporalio/client';
+import type { EeatCliConfig } from '../config/eeat-config.js';
 import { CliError } from './cli-errors.js';
 
-export async function connectCliClient(
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ client: Client; close(): Promise<void> }> {
-  const address = env.APEXSEO_TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const namespace = env.APEXSEO_TEMPORAL_NAMESPACE ?? 'default';
+export async function connectCliClient({
+  address,
+  namespace,
+}: EeatCliConfig['temporal']): Promise<{ client: Client; close(): Promise<void> }> {
   let connection: Connection;
   try {
     connection = await Connection.connect({ address, connectTimeout: '10 seconds' });

@@ -36,6 +36,13 @@ export function splitHostPort(value: string): Entry | null {
   return { host, port: match[2]! };
 }
 
+/** Why `value` is not a valid allowance (its first malformed entry), or undefined when it is one. */
+export function invalidPrivateHostEntry(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const raw = value.split(',').find((entry) => splitHostPort(entry) === null);
+  return raw === undefined ? undefined : `"${raw.trim()}" is not host:port (the port may be *)`;
+}
+
 export class PrivateHostAllowance {
   readonly #entries: readonly Entry[];
 
@@ -50,19 +57,16 @@ export class PrivateHostAllowance {
 
   /** Parses `host:port,host:*`; throws `InvalidPrivateHostsError` naming the bad entry. */
   static parse(value: string | undefined): PrivateHostAllowance {
+    const bad = invalidPrivateHostEntry(value);
+    if (bad !== undefined) throw new InvalidPrivateHostsError(`${PRIVATE_HOSTS_ENV}: ${bad}`);
     if (value === undefined || value.trim() === '') return PrivateHostAllowance.none();
-    const entries = value.split(',').map((raw) => {
-      const entry = splitHostPort(raw);
-      if (entry === null)
-        throw new InvalidPrivateHostsError(
-          `${PRIVATE_HOSTS_ENV}: "${raw.trim()}" is not host:port (the port may be *)`,
-        );
-      return entry;
-    });
-    return new PrivateHostAllowance(entries);
+    return new PrivateHostAllowance(value.split(',').map((raw) => splitHostPort(raw)!));
   }
 
-  /** The allowance this process was started with (`APEXSEO_FETCH_PRIVATE_HOSTS`). */
+  /**
+   * The allowance in `env` (`APEXSEO_FETCH_PRIVATE_HOSTS`). The worker and the CLI read it once with the rest of
+   * their configuration (src/config/eeat-config.ts); this is the default of library callers of `startAudit`.
+   */
   static fromEnv(env: NodeJS.ProcessEnv = process.env): PrivateHostAllowance {
     return PrivateHostAllowance.parse(env[PRIVATE_HOSTS_ENV]);
   }

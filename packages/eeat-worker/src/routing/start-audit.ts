@@ -100,8 +100,12 @@ function searchAttributes(input: { tenantId: string; plan: Plan; auditId: string
   ]);
 }
 
-export async function startAudit(client: Client, request: StartAuditRequest): Promise<StartedAudit> {
-  const input = buildAuditInput(request);
+export async function startAudit(
+  client: Client,
+  request: StartAuditRequest,
+  options: BuildAuditInputOptions = {},
+): Promise<StartedAudit> {
+  const input = buildAuditInput(request, options);
   const taskQueue = taskQueueForPlan(input.plan);
   const workflowId = auditWorkflowId(input.tenantId, input.auditId);
   const handle = await client.workflow.start<typeof auditSite>('auditSite', {

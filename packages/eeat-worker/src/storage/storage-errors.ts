@@ -1,12 +1,4 @@
 /** Errors of the result stores. Each carries a machine-readable `type` so callers branch on it, not on text. */
-export class StorageConfigError extends Error {
-  readonly type = 'STORAGE_CONFIG_INVALID';
-  constructor(message: string) {
-    super(message);
-    this.name = 'StorageConfigError';
-  }
-}
-
 export class MigrationError extends Error {
   readonly type = 'MIGRATION_FAILED';
   constructor(

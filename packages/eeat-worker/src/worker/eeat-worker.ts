@@ -4,60 +4,21 @@
  */
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { createWorker, loadWorkerConfig, type ApexWorker, type WorkerConfigInput } from '@apexseo/worker-sdk';
+import { createWorker, type ApexWorker } from '@apexseo/worker-sdk';
 import { createAuditActivities } from '../activities/audit-activities.js';
 import { createAnalysisEngine } from '../activities/analysis-engine.js';
-import type { PageAnalysisPoolOptions } from '../analysis/page-analysis-pool.js';
-import { PrivateHostAllowance } from '../fetch/private-host-allowance.js';
 import { createLlmRatingActivity } from '../activities/llm-rating-activity.js';
 import { fromStores } from '../activities/result-store-access.js';
-import { TASK_QUEUES } from '../routing/plan-routing.js';
+import type { EeatWorkerConfig } from '../config/eeat-config.js';
 import type { StoreClients } from './store-clients.js';
-
-export class WorkerSetupError extends Error {
-  readonly type = 'WORKER_SETUP_INVALID';
-  constructor(message: string) {
-    super(message);
-    this.name = 'WorkerSetupError';
-  }
-}
 
 export interface EeatWorkerOptions {
   readonly stores: StoreClients;
-  /** SDK configuration overrides (the rest comes from `APEXSEO_*`). */
-  readonly config?: WorkerConfigInput;
+  /** The worker's configuration, read once by the caller (`loadEeatWorkerConfig`, src/config/eeat-config.ts). */
+  readonly config: EeatWorkerConfig;
   /** Path of a prebuilt workflow bundle (`dist/workflow-bundle.js`); default: bundle `workflows/` at start-up. */
   readonly workflowBundlePath?: string;
   readonly identity?: string;
-  /**
-   * Private destinations audits may fetch (demo and tests only). @default `APEXSEO_FETCH_PRIVATE_HOSTS`, else none
-   */
-  readonly privateHosts?: PrivateHostAllowance;
-  /** Analysis threads and the per-page budget. @default `APEXSEO_ANALYSIS_THREADS`, `APEXSEO_PAGE_DEADLINE_MS`, `APEXSEO_PAGE_HEAP_MB` */
-  readonly analysis?: PageAnalysisPoolOptions;
-}
-
-function positiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new WorkerSetupError(`${name}: must be a positive integer (got ${JSON.stringify(raw)})`);
-  return value;
-}
-
-/** The analysis pool's settings from `APEXSEO_ANALYSIS_THREADS`, `APEXSEO_PAGE_DEADLINE_MS`, `APEXSEO_PAGE_HEAP_MB`. */
-export function analysisOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): PageAnalysisPoolOptions {
-  const threads = positiveInteger(env, 'APEXSEO_ANALYSIS_THREADS');
-  const deadlineMs = positiveInteger(env, 'APEXSEO_PAGE_DEADLINE_MS');
-  const heapMb = positiveInteger(env, 'APEXSEO_PAGE_HEAP_MB');
-  return {
-    ...(threads !== undefined ? { threads } : {}),
-    budget: {
-      ...(deadlineMs !== undefined ? { deadlineMs } : {}),
-      ...(heapMb !== undefined ? { heapMb } : {}),
-    },
-  };
 }
 
 /** The workflow module next to this file: `.ts` when run from source (tests, tsx), `.js` when built. */
@@ -67,13 +28,7 @@ export function workflowsModulePath(): string {
 }
 
 export async function createEeatWorker(options: EeatWorkerOptions): Promise<ApexWorker> {
-  const config = loadWorkerConfig(options.config ?? {});
-  const pools: readonly string[] = Object.values(TASK_QUEUES);
-  if (!pools.includes(config.taskQueue)) {
-    throw new WorkerSetupError(
-      `APEXSEO_TASK_QUEUE: must be one of ${pools.join(', ')} (got ${JSON.stringify(config.taskQueue)})`,
-    );
-  }
+  const { config } = options;
   const { llmAnswers } = options.stores;
   // The shared answer cache: a read or write that fails is a store outage the rating step waits out.
   const engine = createAnalysisEngine({
@@ -84,8 +39,8 @@ export async function createEeatWorker(options: EeatWorkerOptions): Promise<Apex
         set: (key, value) => fromStores(() => cache.set(key, value)),
       };
     },
-    privateHosts: options.privateHosts ?? PrivateHostAllowance.fromEnv(),
-    analysis: options.analysis ?? analysisOptionsFromEnv(),
+    privateHosts: config.privateHosts,
+    analysis: config.analysis,
   });
   const audit = createAuditActivities({
     engine,
@@ -94,7 +49,7 @@ export async function createEeatWorker(options: EeatWorkerOptions): Promise<Apex
     graph: options.stores.graph,
   });
   const { loadRatingInputs, recordRated, ...auditActivities } = audit;
-  const model = process.env.APEXSEO_LLM_MODEL;
+  const model = config.llmModel;
   const ratePageLlm = createLlmRatingActivity({
     engine,
     loadRatingInputs,
@@ -104,7 +59,7 @@ export async function createEeatWorker(options: EeatWorkerOptions): Promise<Apex
   let worker: ApexWorker;
   try {
     worker = await createWorker({
-      config,
+      config: config.sdk,
       activities: { ...auditActivities, ratePageLlm },
       ...(options.workflowBundlePath
         ? { workflowBundle: { codePath: options.workflowBundlePath } }

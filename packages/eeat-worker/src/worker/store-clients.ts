@@ -1,8 +1,7 @@
-/** Opens both result stores from the environment (or given settings) and closes them together. */
+/** Opens both result stores from their settings (the configuration's `stores`) and closes them together. */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Driver } from 'neo4j-driver';
 import {
-  clickHouseSettingsFromEnv,
   createClickHouseClient,
   type ClickHouseSettings,
 } from '../storage/clickhouse/clickhouse-connection.js';
@@ -10,11 +9,7 @@ import { migrateClickHouse, type MigrationReport } from '../storage/clickhouse/c
 import { AuditPageList } from '../storage/clickhouse/audit-page-list.js';
 import { LlmAnswerStore } from '../storage/clickhouse/llm-answer-store.js';
 import { PageResultsStore } from '../storage/clickhouse/page-results-store.js';
-import {
-  createNeo4jDriver,
-  neo4jSettingsFromEnv,
-  type Neo4jSettings,
-} from '../storage/neo4j/neo4j-connection.js';
+import { createNeo4jDriver, type Neo4jSettings } from '../storage/neo4j/neo4j-connection.js';
 import { migrateNeo4j } from '../storage/neo4j/neo4j-migrations.js';
 import { SiteGraphStore } from '../storage/neo4j/site-graph-store.js';
 
@@ -30,12 +25,13 @@ export interface StoreClients {
   close(): Promise<void>;
 }
 
-export function openStoreClients(
-  settings: { clickhouse?: ClickHouseSettings; neo4j?: Neo4jSettings } = {},
-): StoreClients {
-  const clickhouseSettings = settings.clickhouse ?? clickHouseSettingsFromEnv();
+export function openStoreClients(settings: {
+  readonly clickhouse: ClickHouseSettings;
+  readonly neo4j: Neo4jSettings;
+}): StoreClients {
+  const clickhouseSettings = settings.clickhouse;
   const clickhouse = createClickHouseClient(clickhouseSettings);
-  const neo4j = createNeo4jDriver(settings.neo4j ?? neo4jSettingsFromEnv());
+  const neo4j = createNeo4jDriver(settings.neo4j);
   return {
     clickhouse,
     clickhouseSettings,

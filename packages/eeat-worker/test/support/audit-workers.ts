@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { ApexWorker, WorkerConfigInput } from '@apexseo/worker-sdk';
 import { useServices } from '../../../../test/harness/index.js';
 import { TASK_QUEUES } from '../../src/routing/plan-routing.js';
+import { loadEeatWorkerConfig } from '../../src/config/eeat-config.js';
 import { createEeatWorker } from '../../src/worker/eeat-worker.js';
 import type { StoreClients } from '../../src/worker/store-clients.js';
 import { AuditPageList } from '../../src/storage/clickhouse/audit-page-list.js';
@@ -50,14 +51,16 @@ export async function startAuditWorkers(
     workers.push(
       await createEeatWorker({
         stores: storeClientsOf(stores),
-        config: {
-          temporal: { address: temporal.address, namespace: temporal.namespace },
-          taskQueue,
-          keyService: { tokenFile },
-          metrics: { port: 0, temporalPort: 0 },
-          shutdownGraceSeconds: 1,
-          ...extraConfig,
-        },
+        config: loadEeatWorkerConfig({
+          sdk: {
+            temporal: { address: temporal.address, namespace: temporal.namespace },
+            taskQueue,
+            keyService: { tokenFile },
+            metrics: { port: 0, temporalPort: 0 },
+            shutdownGraceSeconds: 1,
+            ...extraConfig,
+          },
+        }),
         identity: `test-${taskQueue}`,
       }),
     );

@@ -16,6 +16,7 @@ import type { ApexWorker } from '@apexseo/worker-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useServices } from '../../../../test/harness/index.js';
 import { startAudit } from '../../src/routing/start-audit.js';
+import { loadEeatWorkerConfig } from '../../src/config/eeat-config.js';
 import { createEeatWorker } from '../../src/worker/eeat-worker.js';
 import type { AuditSiteResult } from '../../src/workflows/audit-workflow-types.js';
 import { storeClientsOf } from '../support/audit-workers.js';
@@ -75,14 +76,18 @@ describe('an audit with a poison page', () => {
     worker = await createEeatWorker({
       stores: storeClientsOf(stores),
       config: {
-        temporal: { address: temporal.address, namespace: temporal.namespace },
-        taskQueue: 'eeat-priority',
-        keyService: { tokenFile },
-        metrics: { port: 0, temporalPort: 0 },
-        shutdownGraceSeconds: 1,
+        ...loadEeatWorkerConfig({
+          sdk: {
+            temporal: { address: temporal.address, namespace: temporal.namespace },
+            taskQueue: 'eeat-priority',
+            keyService: { tokenFile },
+            metrics: { port: 0, temporalPort: 0 },
+            shutdownGraceSeconds: 1,
+          },
+        }),
+        analysis: { threads: 2, budget: { heapMb: 64 } },
       },
       identity: 'test-poison-page',
-      analysis: { threads: 2, budget: { heapMb: 64 } },
     });
     running = worker.run();
     connection = await Connection.connect({ address: temporal.address });
