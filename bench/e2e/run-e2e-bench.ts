@@ -14,17 +14,21 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { startClickHouse, startNeo4j, startTemporal } from '../../test/harness/index.js';
-import { createAnalysisEngine } from '../../packages/eeat-worker/src/activities/analysis-engine.js';
 import {
+  createAnalysisEngine,
   PRIVATE_HOSTS_ENV,
   PrivateHostAllowance,
-} from '../../packages/eeat-worker/src/fetch/private-host-allowance.js';
-import type { PageAuditResult, PageFacts } from '../../packages/eeat-worker/src/audit-model.js';
-import { startAudit } from '../../packages/eeat-worker/src/routing/start-audit.js';
+  type PageAuditResult,
+  type PageFacts,
+} from '@apexseo/eeat-worker/analysis';
+import {
+  startAudit,
+  type AuditScope,
+  pageGraphRow,
+  openStoreClients,
+  type StoreClients,
+} from '@apexseo/eeat-worker/operations';
 import { startSampleSite } from '../../packages/eeat-worker/test/local-stack/sample-site-server.js';
-import type { AuditScope } from '../../packages/eeat-worker/src/storage/audit-scope.js';
-import { pageGraphRow } from '../../packages/eeat-worker/src/storage/neo4j/graph-rows.js';
-import { openStoreClients, type StoreClients } from '../../packages/eeat-worker/src/worker/store-clients.js';
 import { startWorkerProcess } from '../../packages/eeat-worker/test/local-stack/worker-process.js';
 import { runHistories } from '../../packages/eeat-worker/test/support/audit-history.js';
 

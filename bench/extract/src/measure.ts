@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Readability } from '@mozilla/readability';
 import { JSDOM, VirtualConsole } from 'jsdom';
-import { extractPageFacts } from '../../../packages/eeat-worker/src/extract/page-facts.js';
+import { extractPageFacts } from '@apexseo/eeat-worker/analysis';
 import type { CorpusPage } from './corpus.js';
 
 const { values } = parseArgs({

@@ -9,13 +9,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import type { PageAuditResult, PageFacts } from '../../../packages/eeat-worker/src/audit-model.js';
-import { discoverSite } from '../../../packages/eeat-worker/src/discovery/discover-site.js';
-import { extractPageFacts } from '../../../packages/eeat-worker/src/extract/page-facts.js';
-import { buildSiteContext } from '../../../packages/eeat-worker/src/extract/site-context.js';
-import { SafeFetcher } from '../../../packages/eeat-worker/src/fetch/safe-fetcher.js';
-import { rateHeuristic } from '../../../packages/eeat-worker/src/scoring/heuristic-rating.js';
-import { rateSite } from '../../../packages/eeat-worker/src/scoring/site-rating.js';
+import {
+  type PageAuditResult,
+  type PageFacts,
+  discoverSite,
+  extractPageFacts,
+  buildSiteContext,
+  SafeFetcher,
+  rateHeuristic,
+  rateSite,
+} from '@apexseo/eeat-worker/analysis';
 import { buildCorpus } from './corpus.js';
 
 const { values } = parseArgs({

@@ -9,8 +9,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import pg from 'pg';
-import { SharedStartAdmission } from '../../../packages/eeat-worker/src/routing/shared-start-admission.js';
-import { StartAdmission, type Admission } from '../../../packages/eeat-worker/src/routing/start-admission.js';
+import { SharedStartAdmission, StartAdmission, type Admission } from '@apexseo/eeat-worker/operations';
 import { pageAuditCostSchema } from './synthetic-audit/cost.js';
 
 const envSchema = z.object({

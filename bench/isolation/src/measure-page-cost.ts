@@ -5,10 +5,8 @@
  *   node --import tsx bench/isolation/src/measure-page-cost.ts [--rounds 20]
  */
 import { parseArgs } from 'node:util';
-import { createAnalysisEngine } from '../../../packages/eeat-worker/src/activities/analysis-engine.js';
-import { PrivateHostAllowance } from '../../../packages/eeat-worker/src/fetch/private-host-allowance.js';
+import { createAnalysisEngine, PrivateHostAllowance, type PageFacts } from '@apexseo/eeat-worker/analysis';
 import { startSampleSite } from '../../../packages/eeat-worker/test/local-stack/sample-site-server.js';
-import type { PageFacts } from '../../../packages/eeat-worker/src/audit-model.js';
 import { summarise } from '../../support/percentiles.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' } } });

@@ -12,9 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { startClickHouse, startNeo4j, startTemporal } from '../../../test/harness/index.js';
-import { startAudit } from '../../../packages/eeat-worker/src/routing/start-audit.js';
-import { progressQuery } from '../../../packages/eeat-worker/src/workflows/audit-queries.js';
-import { openStoreClients } from '../../../packages/eeat-worker/src/worker/store-clients.js';
+import { startAudit, progressQuery, openStoreClients } from '@apexseo/eeat-worker/operations';
 import {
   startWorkerProcess,
   type WorkerProcess,
