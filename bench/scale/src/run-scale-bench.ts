@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { startClickHouse, startNeo4j, startTemporal } from '../../../test/harness/index.js';
 import { startAudit, progressQuery, openStoreClients } from '@apexseo/eeat-worker/operations';
+import { PRIVATE_HOSTS_ENV } from '@apexseo/eeat-worker/analysis';
 import {
   startWorkerProcess,
   type WorkerProcess,
@@ -50,6 +51,9 @@ async function memoryOf(pid: number): Promise<{ rss: number; peak: number }> {
   return { rss: Math.round(kib('VmRSS') / 1024), peak: Math.round(kib('VmHWM') / 1024) };
 }
 
+// The generated site is served on loopback: this process (which starts the audit) and its workers run with the
+// private-host allowance that production never has.
+process.env[PRIVATE_HOSTS_ENV] = '127.0.0.1:*';
 const [temporal, clickhouse, neo4j] = await Promise.all([startTemporal(), startClickHouse(), startNeo4j()]);
 const site = await startGeneratedSite(pages);
 const stores = openStoreClients({ clickhouse: { ...clickhouse.settings, database }, neo4j: neo4j.settings });

@@ -19,6 +19,7 @@ import { existsSync } from 'node:fs';
 import { Piscina } from 'piscina';
 import type { FailedPageOutcome, PageFacts, PageRating, SiteContext } from '../audit-model.js';
 import type { ExtractInput } from '../extract/page-facts.js';
+import { siteContextOfPage } from '../extract/site-context.js';
 import type { AnalysisTask } from './analysis-thread.js';
 
 export interface PageBudget {
@@ -98,9 +99,16 @@ export class PageAnalysisPool {
     return this.#run({ step: 'extract', input }) as Promise<PageFacts>;
   }
 
-  /** Rates a page heuristically, or throws `PageTooComplexError` when the page exceeds its budget. */
+  /**
+   * Rates a page heuristically, or throws `PageTooComplexError` when the page exceeds its budget. The task is
+   * copied into the thread for every page, so only the page's share of the site context goes with it.
+   */
   rate(facts: PageFacts, site: SiteContext): Promise<PageRating> {
-    return this.#run({ step: 'rate', facts, site }) as Promise<PageRating>;
+    return this.#run({
+      step: 'rate',
+      facts,
+      site: siteContextOfPage(site, facts.url),
+    }) as Promise<PageRating>;
   }
 
   async close(): Promise<void> {

@@ -159,3 +159,12 @@ export function buildSiteContext(origin: string, pages: readonly SiteContextPage
     https: pages.length > 0 && pages.every((p) => p.https),
   };
 }
+
+/**
+ * The site context as one page's rating reads it: the duplicate map (one entry per copied page, so it grows with
+ * the site) reduced to the page's own entry. Rating a page of a 50,000-page site must not copy the whole map.
+ */
+export function siteContextOfPage(site: SiteContext, url: string): SiteContext {
+  const duplicate = site.duplicates[url];
+  return { ...site, duplicates: duplicate ? { [url]: duplicate } : {} };
+}

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PageFactsSchema } from '../../src/audit-model.js';
 import { PageAnalysisPool, PageTooComplexError } from '../../src/analysis/page-analysis-pool.js';
 import { extractPageFacts } from '../../src/extract/page-facts.js';
-import { buildSiteContext } from '../../src/extract/site-context.js';
+import { buildSiteContext, siteContextOfPage } from '../../src/extract/site-context.js';
 import { rateHeuristic } from '../../src/scoring/heuristic-rating.js';
 import { sampleHtml } from '../extract/sample-pages.js';
 
@@ -31,6 +31,26 @@ describe('PageAnalysisPool', () => {
     expect(facts).toEqual(PageFactsSchema.parse(extractPageFacts(input)));
     const site = buildSiteContext('https://pool.example', [facts]);
     expect(await threads.rate(facts, site)).toEqual(rateHeuristic(facts, site));
+  });
+
+  it("should rate with the page's own duplicate entry of a large site, as in process", async () => {
+    const threads = pool({ threads: 1 });
+    const facts = await threads.extract({ url: URL_, html: sampleHtml('articles/vitamin-d-guide.html') });
+    const site = buildSiteContext('https://pool.example', [facts]);
+    const copies = Object.fromEntries(
+      Array.from({ length: 50_000 }, (_, i) => [
+        `https://pool.example/copies/${i}.html`,
+        { of: URL_, similarity: 0.9 },
+      ]),
+    );
+    for (const duplicates of [
+      copies,
+      { ...copies, [URL_]: { of: 'https://pool.example/original.html', similarity: 0.95 } },
+    ]) {
+      const large = { ...site, duplicates };
+      expect(await threads.rate(facts, large)).toEqual(rateHeuristic(facts, large));
+      expect(Object.keys(siteContextOfPage(large, URL_).duplicates)).toEqual(duplicates[URL_] ? [URL_] : []);
+    }
   });
 
   it('should end a page past its deadline as too complex, naming the step, and keep the event loop free meanwhile', async () => {
