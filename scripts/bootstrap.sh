@@ -122,6 +122,9 @@ command: "\$HELM_PLUGIN_DIR/untt"
 EOF
 if cmp -s "$HU_PLUGIN/plugin.yaml.next" "$HU_PLUGIN/plugin.yaml"; then rm "$HU_PLUGIN/plugin.yaml.next"; else mv "$HU_PLUGIN/plugin.yaml.next" "$HU_PLUGIN/plugin.yaml"; fi
 
+# --- The cluster tests' Kubernetes, KEDA, CoreDNS, etcd and containerd (scripts/lib/cluster-tools.sh) -------
+"$ROOT/scripts/lib/cluster-tools.sh"
+
 # --- Python tools in a venv: chart-testing's yamllint + yamale, moto (AWS KMS emulator), checkov -------
 VENV="$TOOLS/venv"
 if [[ -x "$VENV/bin/python" ]] && stamp_is venv "$PYTHON_REQUIREMENTS"; then
