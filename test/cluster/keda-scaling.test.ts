@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { helm, startCluster, type RunningCluster } from '../harness/cluster/cluster.js';
+import { buildBinaryImage, kedaImages } from '../harness/cluster/images.js';
 import { useServices } from '../harness/index.js';
 import { waitUntil } from '../harness/process/wait-until.js';
 import { repoRoot } from '../harness/services/workspace.js';
@@ -63,7 +64,10 @@ describe('the chart on a real cluster, scaled by real KEDA from a real Temporal 
     connection = await Connection.connect({ address: temporal.address });
     await registerNamespace(connection, temporalNamespace);
     [cluster, chart] = await Promise.all([
-      startCluster({ hostServices: { temporal: { address: temporal.address, port: 7233 } } }),
+      startCluster({
+        hostServices: { temporal: { address: temporal.address, port: 7233 } },
+        imageArchives: Promise.all(Object.values(kedaImages).map((image) => buildBinaryImage(image))),
+      }),
       assembleChart(),
     ]);
     valuesFile = join(chart.dir, '..', 'test-values.json');

@@ -46,8 +46,8 @@ export interface StartClusterOptions {
    * `<name>.external.svc.cluster.local:<port>`: to the cluster they are outside services, like managed stores.
    */
   hostServices?: Record<string, HostService>;
-  /** `docker save` archives to load into the node besides the cluster's own images. */
-  imageArchives?: readonly string[];
+  /** `docker save` archives to load into the node besides the cluster's own images (may still be in the making). */
+  imageArchives?: readonly string[] | Promise<readonly string[]>;
   /** Progress lines. Default: stderr with a `[cluster]` prefix. */
   log?: (line: string) => void;
 }
@@ -337,8 +337,9 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
       timeoutMs: 60_000,
       intervalMs: 500,
     });
-    for (const archive of [...(await images), ...(options.imageArchives ?? [])])
+    for (const archive of [...(await images), ...((await options.imageArchives) ?? [])]) {
       await ctr('images', 'import', archive);
+    }
     log(`containerd ready, images loaded (${elapsed()})`);
 
     // The kubelet's cgroup root must exist in every v1 hierarchy; a new cpuset cgroup needs cpus and mems first.

@@ -21,32 +21,26 @@ export interface BinaryImage {
   user: string;
 }
 
-/**
- * The images the test cluster runs besides the platform's own: each holds one static binary built by the bootstrap
- * from its project's source, FROM scratch. The KEDA images carry the tags KEDA's chart names by default, so the
- * chart installs with its own image values (only the pull policy changes, as no registry is reachable).
- */
+/** The cluster's own images: the pod sandbox and the cluster DNS. */
 export const clusterImages = {
   pause: { tag: 'registry.k8s.io/pause:3.10.1', binary: 'pause', path: '/pause', user: '65535:65535' },
-  coredns: {
-    tag: 'registry.k8s.io/coredns/coredns:v1.13.1',
-    binary: 'coredns',
-    path: '/coredns',
-    user: '65532:65532',
-  },
-  kedaOperator: {
-    tag: 'ghcr.io/kedacore/keda:2.20.2',
-    binary: 'keda-operator',
-    path: '/keda',
-    user: '65532:65532',
-  },
-  kedaMetricsServer: {
+  coredns: { tag: 'registry.k8s.io/coredns/coredns:v1.13.1', binary: 'coredns', path: '/coredns', user: '65532:65532' },
+} as const satisfies Record<string, BinaryImage>;
+
+/**
+ * KEDA's three images, each holding one of the binaries the bootstrap built from KEDA's v2.20.2 module, FROM
+ * scratch, tagged as KEDA's chart names them by default: the chart installs with its own image values (only the pull
+ * policy changes, as no registry is reachable).
+ */
+export const kedaImages = {
+  operator: { tag: 'ghcr.io/kedacore/keda:2.20.2', binary: 'keda-operator', path: '/keda', user: '65532:65532' },
+  metricsServer: {
     tag: 'ghcr.io/kedacore/keda-metrics-apiserver:2.20.2',
     binary: 'keda-adapter',
     path: '/keda-adapter',
     user: '65532:65532',
   },
-  kedaWebhooks: {
+  webhooks: {
     tag: 'ghcr.io/kedacore/keda-admission-webhooks:2.20.2',
     binary: 'keda-webhooks',
     path: '/keda-admission-webhooks',
