@@ -18,7 +18,10 @@ import { repoRoot } from '../harness/services/workspace.js';
 import { modelReplicas } from '../../bench/isolation/src/replica-model.js';
 import { poolFromScaledObject } from '../../bench/isolation/src/scaled-objects.js';
 import { drainTaskQueue, registerNamespace, startBacklog, workflowBacklog } from './support/backlog.js';
-import { assembleChart, type AssembledChart } from './support/chart.js';
+import {
+  assembleChartWithDependencies,
+  type AssembledChart,
+} from '../chart/support/chart-with-dependencies.js';
 import { objectsOfRelease, snapshotObjects } from './support/objects.js';
 
 const release = 'apexseo';
@@ -68,7 +71,7 @@ describe('the chart on a real cluster, scaled by real KEDA from a real Temporal 
         hostServices: { temporal: { address: temporal.address, port: 7233 } },
         imageArchives: Promise.all(Object.values(kedaImages).map((image) => buildBinaryImage(image))),
       }),
-      assembleChart(),
+      assembleChartWithDependencies(),
     ]);
     valuesFile = join(chart.dir, '..', 'test-values.json');
     await writeFile(

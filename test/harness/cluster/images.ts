@@ -24,7 +24,12 @@ export interface BinaryImage {
 /** The cluster's own images: the pod sandbox and the cluster DNS. */
 export const clusterImages = {
   pause: { tag: 'registry.k8s.io/pause:3.10.1', binary: 'pause', path: '/pause', user: '65535:65535' },
-  coredns: { tag: 'registry.k8s.io/coredns/coredns:v1.13.1', binary: 'coredns', path: '/coredns', user: '65532:65532' },
+  coredns: {
+    tag: 'registry.k8s.io/coredns/coredns:v1.13.1',
+    binary: 'coredns',
+    path: '/coredns',
+    user: '65532:65532',
+  },
 } as const satisfies Record<string, BinaryImage>;
 
 /**
@@ -33,7 +38,12 @@ export const clusterImages = {
  * policy changes, as no registry is reachable).
  */
 export const kedaImages = {
-  operator: { tag: 'ghcr.io/kedacore/keda:2.20.2', binary: 'keda-operator', path: '/keda', user: '65532:65532' },
+  operator: {
+    tag: 'ghcr.io/kedacore/keda:2.20.2',
+    binary: 'keda-operator',
+    path: '/keda',
+    user: '65532:65532',
+  },
   metricsServer: {
     tag: 'ghcr.io/kedacore/keda-metrics-apiserver:2.20.2',
     binary: 'keda-adapter',
