@@ -26,7 +26,7 @@ up_to_date=()
 
 # Static binaries (CGO off): the KEDA, CoreDNS and pause images are FROM scratch.
 build_in_module() { # stamp-name module-dir ldflags output:package...
-  local name=$1 dir="$ROOT/scripts/tools/$2" ldflags=$3 stamp pair missing=0
+  local name=$1 module=$2 ldflags=$3 dir="$ROOT/scripts/tools/$2" stamp pair missing=0
   shift 3
   stamp="$(hash_of $(find "$dir" -maxdepth 1 -type f | sort)) $ldflags"
   for pair in "$@"; do [[ -x "$OUT/bin/${pair%%:*}" ]] || missing=1; done
@@ -34,7 +34,7 @@ build_in_module() { # stamp-name module-dir ldflags output:package...
     up_to_date+=("$name")
     return
   fi
-  log "go build $name (tools module scripts/tools/$2; a cold build takes minutes)"
+  log "go build $name (tools module scripts/tools/$module; a cold build takes minutes)"
   for pair in "$@"; do
     (cd "$dir" && CGO_ENABLED=0 nice go build -ldflags "$ldflags" -o "$OUT/bin/${pair%%:*}" "${pair#*:}")
   done

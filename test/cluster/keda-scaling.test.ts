@@ -193,18 +193,28 @@ describe('the chart on a real cluster, scaled by real KEDA from a real Temporal 
       },
       { timeoutMs: 120_000, intervalMs: 1_000 },
     );
-    // Every HPA left is KEDA's, owned by a ScaledObject (the fallback HPAs are gone or handed over to KEDA).
-    const hpas = await cluster.api.get<{
-      items: {
-        spec: { scaleTargetRef: { name: string } };
-        metadata: { ownerReferences?: { kind: string }[] };
-      }[];
-    }>(`/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers`);
-    expect(
-      hpas.items
+    // In the end one HPA per pool, KEDA's, owned by its ScaledObject. On the way there KEDA takes each fallback HPA
+    // over, Helm then deletes it as no longer part of the release, and KEDA creates it again: wait for that state.
+    const expectedHpas = [`${pools.priority} <- ScaledObject`, `${pools.standard} <- ScaledObject`];
+    const hpaOwners = async (): Promise<string[]> => {
+      const hpas = await cluster.api.get<{
+        items: {
+          spec: { scaleTargetRef: { name: string } };
+          metadata: { ownerReferences?: { kind: string }[] };
+        }[];
+      }>(`/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers`);
+      return hpas.items
         .map((h) => `${h.spec.scaleTargetRef.name} <- ${h.metadata.ownerReferences?.[0]?.kind ?? 'none'}`)
-        .sort(),
-    ).toEqual([`${pools.priority} <- ScaledObject`, `${pools.standard} <- ScaledObject`]);
+        .sort();
+    };
+    const owners = await waitUntil(
+      async () => {
+        const now = await hpaOwners();
+        return now.join() === expectedHpas.join() ? now : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    ).catch(hpaOwners);
+    expect(owners).toEqual(expectedHpas);
     await waitUntil(async () => ((await replicas(pools.standard)) === 0 ? true : undefined), {
       timeoutMs: 120_000,
       intervalMs: 1_000,
@@ -226,12 +236,14 @@ describe('the chart on a real cluster, scaled by real KEDA from a real Temporal 
     const series: { t: number; standard: number; priority: number; backlog: number }[] = [];
     const drain = new AbortController();
     let drains: Promise<number[]> | undefined;
+    // A drain that fails ends the wait at once (the pool would otherwise never go back to 0).
+    let drainFailure: Error | undefined;
     let activated: number | undefined;
     let reachedWanted: number | undefined;
     let drainStarted: number | undefined;
     let backToZero: number | undefined;
     let priorityMax = 0;
-    while (backToZero === undefined && seconds() < 400) {
+    while (backToZero === undefined && drainFailure === undefined && seconds() < 400) {
       const [standard, priority, backlog] = await Promise.all([
         replicas(pools.standard),
         replicas(pools.priority),
@@ -257,11 +269,15 @@ describe('the chart on a real cluster, scaled by real KEDA from a real Temporal 
             drainTaskQueue(connection, temporalNamespace, queue, drain.signal),
           ),
         );
+        void drains.catch((error: unknown) => {
+          drainFailure = error instanceof Error ? error : new Error(String(error));
+        });
       }
       if (activated !== undefined && standard === 0) backToZero = t;
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     drain.abort();
+    if (drainFailure !== undefined) throw drainFailure;
     const completed = (await drains) ?? [];
     // The model bench/isolation uses, replayed over this run's backlog with the ScaledObject KEDA ran.
     const scaling = poolFromScaledObject(
@@ -319,9 +335,22 @@ describe('the chart on a real cluster, scaled by real KEDA from a real Temporal 
     expect(completed.reduce((a, b) => a + b, 0)).toBe(standardBacklog + priorityBacklog);
   }, 600_000);
 
-  it('helm uninstall leaves no object of the release behind', async () => {
+  it('uninstalls as the chart README says (ScaledObjects first, then helm uninstall), leaving no object of the release', async () => {
     onTestFailed(() => void (failed = true));
-    await helm(cluster, ['uninstall', release, '--namespace', ns, '--wait']);
+    // KEDA's finalizer on each ScaledObject is removed only by its operator. A bare `helm uninstall` deletes the
+    // ScaledObjects, the operator and KEDA's CRDs in one pass, and on this cluster the ScaledObjects and their CRD
+    // then stayed Terminating for good. So, as the chart README's uninstall step says: ScaledObjects first.
+    const scaledObjects = `/apis/keda.sh/v1alpha1/namespaces/${ns}/scaledobjects`;
+    for (const name of Object.values(pools)) await cluster.api.delete(`${scaledObjects}/${name}`);
+    await waitUntil(
+      async () =>
+        (await cluster.api.get<{ items: unknown[] }>(scaledObjects)).items.length === 0 ? true : undefined,
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+    await helm(cluster, ['uninstall', release, '--namespace', ns, '--wait', '--timeout', '120s']);
+    // KEDA's operator writes its generated certificates to this Secret at run time; Helm never knew it, so the
+    // README's uninstall step deletes it too.
+    await cluster.api.delete(`/api/v1/namespaces/${ns}/secrets/kedaorg-certs`);
     // Objects the release's controllers own (KEDA's HPAs) go with their owners: give the garbage collector time.
     const left = await waitUntil(
       async () => {

@@ -3,6 +3,8 @@ import { temporal } from '@temporalio/proto';
 import Long from 'long';
 
 const { TaskQueueKind, TaskQueueType, CommandType } = temporal.api.enums.v1;
+/** Longer than the server's long-poll timeout (about 60 s), so an idle poll ends with an empty answer. */
+const pollDeadlineMs = 70_000;
 
 /** Registers a Temporal namespace of its own for a test, and waits until the frontend serves it. */
 export async function registerNamespace(connection: Connection, namespace: string): Promise<void> {
@@ -68,13 +70,17 @@ export async function drainTaskQueue(
 ): Promise<number> {
   let completed = 0;
   while (!signal.aborted) {
+    // A long poll needs a deadline: the server refuses one without ("Context timeout is not set") and answers an
+    // empty task after about a minute when nothing came.
     const task = await connection
       .withAbortSignal(signal, () =>
-        connection.workflowService.pollWorkflowTaskQueue({
-          namespace,
-          taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-          identity: 'cluster-test-drain',
-        }),
+        connection.withDeadline(Date.now() + pollDeadlineMs, () =>
+          connection.workflowService.pollWorkflowTaskQueue({
+            namespace,
+            taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+            identity: 'cluster-test-drain',
+          }),
+        ),
       )
       .catch((error: unknown) => {
         if (signal.aborted) return undefined;

@@ -106,6 +106,22 @@ async function removeStaleCgroups(only?: string): Promise<void> {
   }
 }
 
+/**
+ * Removes this run's cgroup trees once the sandbox is gone. The kernel refuses to remove a cgroup until its last
+ * task has been reaped, which can lag the end of the sandbox's PID namespace by a moment: try again for a while.
+ */
+async function removeRunCgroups(runId: string): Promise<void> {
+  const left = async (): Promise<boolean> =>
+    (await readdir('/sys/fs/cgroup').catch(() => [])).some((hierarchy) =>
+      existsSync(join('/sys/fs/cgroup', hierarchy, runId)),
+    );
+  for (let attempt = 0; attempt < 40; attempt += 1) {
+    await removeStaleCgroups(runId);
+    if (!(await left())) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 async function removeCgroupTree(dir: string): Promise<void> {
   const children = await readdir(dir, { withFileTypes: true }).catch(() => []);
   for (const child of children) if (child.isDirectory()) await removeCgroupTree(join(dir, child.name));
@@ -140,7 +156,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     // Newest first: the node before the control plane, so pods are not rescheduled on the way down.
     for (const component of components.reverse()) await component.process.stop();
     await sandbox?.stop();
-    await removeStaleCgroups(runId);
+    await removeRunCgroups(runId);
     let kept: string | undefined;
     if (stopOptions.keepLogs === true) {
       kept = join(repoRoot, '.run', 'cluster-logs', runId);
@@ -369,6 +385,8 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
         readOnlyPort: 0,
         healthzPort: 0,
         resolvConf: join(nodeDir, 'resolv.conf'),
+        // Pod logs beside the components' logs, so a failed run keeps them too.
+        podLogsDir: join(logsDir, 'pods'),
         clusterDNS: [dnsServiceIp],
         clusterDomain: 'cluster.local',
         authentication: {

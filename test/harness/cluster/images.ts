@@ -3,7 +3,7 @@ import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { HarnessError } from '../errors.js';
-import { toolsDir } from '../services/workspace.js';
+import { repoRoot, toolsDir } from '../services/workspace.js';
 
 const run = promisify(execFile);
 
@@ -91,8 +91,23 @@ export async function saveImage(tag: string, name: string): Promise<string> {
   return archive;
 }
 
+let dockerAnswers: Promise<unknown> | undefined;
+
+/**
+ * Starts Docker when no engine answers (scripts/docker.sh, as scripts/images.sh does), once per process: the test
+ * command starts it before vitest, but a test file run on its own may be the first to need it.
+ */
+function ensureDocker(): Promise<unknown> {
+  dockerAnswers ??= run(join(repoRoot, 'scripts/docker.sh'), []).catch((error: unknown) => {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new HarnessError('TOOL_MISSING', `scripts/docker.sh failed: ${stderr.trim()}`, { cause: error });
+  });
+  return dockerAnswers;
+}
+
 /** Builds one binary image with Docker (FROM scratch; only the binary is sent as build context). */
 export async function buildBinaryImage(image: BinaryImage): Promise<string> {
+  await ensureDocker();
   const context = join(clusterToolsDir, 'images', image.binary);
   await mkdir(context, { recursive: true });
   // A hard link keeps the binary's own mtime, so an unchanged binary is a build-cache hit.

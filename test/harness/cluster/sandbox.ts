@@ -14,8 +14,9 @@ export const nodeIp = '10.245.0.1';
 /**
  * Sets up the sandbox from inside it, then stays as its PID 1. Before /proc is replaced by the namespace's own,
  * /proc/self still names this shell's PID on the host, which nsenter needs.
- *  - /run and /var/lib get a tmpfs: containerd keeps runc state and pod network namespaces there, CNI its cache,
- *    the kubelet its device plugins. Nothing lands on the host's folders.
+ *  - /run, /var/lib and /var/log get a tmpfs: containerd keeps runc state and pod network namespaces there, CNI
+ *    its cache, the kubelet its device plugins and its links to container logs (always /var/log/containers; the
+ *    logs themselves go to the run's folder). Nothing lands on the host's folders.
  *  - The kubelet wants four kernel settings; files bind-mounted over them answer it without touching the host's.
  *  - One interface carries the node's address (a veth pair whose both ends stay inside), and the default route
  *    points at it so Service addresses route into kube-proxy's rules; nothing is connected beyond it.
@@ -26,6 +27,7 @@ read -r host_pid _ </proc/self/stat
 mount -t proc proc /proc
 mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t tmpfs -o mode=0755 tmpfs /var/lib
+mount -t tmpfs -o mode=0755 tmpfs /var/log
 for setting in vm/overcommit_memory=1 vm/panic_on_oom=0 kernel/panic=10 kernel/panic_on_oops=1; do
   key=\${setting%%=*}
   file="$SANDBOX_DIR/sysctl-\${key//\\//-}"
