@@ -92,6 +92,11 @@ export class PageAnalysisPool {
         stackSizeMb: 4,
       },
     });
+    // A thread that dies while running none of this pool's pages (a page's own failure rejects that page) is
+    // replaced by piscina and reported as an 'error' event, which would end the worker process if nobody heard it.
+    this.#pool.on('error', (err: Error) => {
+      process.emitWarning(`analysis thread replaced: ${err.message}`, { code: 'APEXSEO_ANALYSIS_THREAD' });
+    });
   }
 
   /** Extracts a page's facts, or throws `PageTooComplexError` when the page exceeds its budget. */

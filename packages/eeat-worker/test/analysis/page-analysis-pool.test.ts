@@ -9,7 +9,7 @@ import { sampleHtml } from '../extract/sample-pages.js';
 const URL_ = 'https://pool.example/articles/guide.html';
 /** About 6 MB of real work for the extractor (seconds of CPU): far more than a 500 ms deadline allows. */
 const SLOW_PAGE = `<html><body><main>${'<p>Some words, and more words <a href="/x">here</a>.</p>'.repeat(110_000)}</main></body></html>`;
-/** About a million elements: a DOM far larger than a 16 MB heap. */
+/** About a million elements: a DOM far larger than a 64 MB heap. */
 const HEAVY_PAGE = `<html><body>${'<b>x</b>'.repeat(1_200_000)}</body></html>`;
 
 const pools: PageAnalysisPool[] = [];
@@ -74,10 +74,11 @@ describe('PageAnalysisPool', () => {
   });
 
   it('should end a page past its heap limit as too complex and serve the next page on a new thread', async () => {
-    const threads = pool({ threads: 1, budget: { heapMb: 16, deadlineMs: 60_000 } });
+    // 64 MB: enough for a replacement thread to load the analysis code (through tsx here), far too little for the page.
+    const threads = pool({ threads: 1, budget: { heapMb: 64, deadlineMs: 60_000 } });
     const error = await threads.extract({ url: URL_, html: HEAVY_PAGE }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(PageTooComplexError);
-    expect((error as PageTooComplexError).message).toBe('extraction exceeded its 16 MB memory budget');
+    expect((error as PageTooComplexError).message).toBe('extraction exceeded its 64 MB memory budget');
     const next = await threads.extract({ url: URL_, html: '<h1>Next page</h1><p>Fine.</p>' });
     expect(next.h1).toEqual(['Next page']);
   });
