@@ -320,6 +320,7 @@ describe('the chart on a real cluster, scaled by real KEDA from a real Temporal 
       },
       completedWorkflows: completed,
       series,
+      modelSeries: modelled.map((p) => ({ t: p.t / 1000, requested: p.requested, replicas: p.replicas })),
     };
     await mkdir(join(repoRoot, '.run'), { recursive: true });
     await writeFile(join(repoRoot, '.run', 'cluster-scaling.json'), `${JSON.stringify(figures, null, 2)}\n`);
