@@ -17,8 +17,6 @@ import {
   type FailedPageOutcome,
   type PageAuditResult,
   type PageFacts,
-  type PageOutcome,
-  type SiteContext,
 } from '../audit-model.js';
 import type { AuditScope } from '../storage/audit-scope.js';
 import type {
@@ -38,12 +36,15 @@ import { PageTooComplexError } from '../analysis/page-analysis-pool.js';
 import type { AuditEngine } from './audit-engine.js';
 import { AuditSiteInputSchema, describeIssues } from './audit-input-schema.js';
 import { fromStores } from './result-store-access.js';
+import { auditedOutcome, type PageRatingStore } from './page-rating-store.js';
 
 export interface AuditActivityDeps {
   readonly engine: AuditEngine;
   readonly results: PageResultsStore;
   readonly pageList: AuditPageList;
   readonly graph: SiteGraphStore;
+  /** Shared with the LLM rating step: the site context cache, the rating inputs and the rated page's record. */
+  readonly ratings: PageRatingStore;
 }
 
 const FACTS_CHUNK = 200;
@@ -52,48 +53,9 @@ const PAGE_ATTEMPTS = 3;
 const PAGE_RETRY_MS = 1_000;
 /** Pages of a range step written together. */
 const WRITE_BATCH = 25;
-const CONTEXT_CACHE_SIZE = 64;
 
-/** Site contexts by tenant + audit, so rating a site's pages reads the context once per worker. */
-class ContextCache {
-  private readonly entries = new Map<string, SiteContext>();
-  get(key: string): SiteContext | undefined {
-    const value = this.entries.get(key);
-    if (value) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-  set(key: string, value: SiteContext): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    if (this.entries.size > CONTEXT_CACHE_SIZE)
-      this.entries.delete(this.entries.keys().next().value as string);
-  }
-}
-
-export function emptySiteContext(siteUrl: string): SiteContext {
-  return {
-    origin: new URL(siteUrl).origin,
-    pages: {},
-    contact: { emails: [], phones: [], hasAddress: false },
-    authorPages: {},
-    publisher: null,
-    duplicates: {},
-    https: siteUrl.startsWith('https:'),
-  };
-}
-
-export function createAuditActivities(deps: AuditActivityDeps): AuditActivities & {
-  loadRatingInputs: (
-    scope: AuditScope,
-    url: string,
-  ) => Promise<{ collected: CollectedPage; site: SiteContext }>;
-  recordRated: (scope: AuditScope, result: PageAuditResult, facts: PageFacts) => Promise<RatedPage>;
-} {
-  const { engine, results, pageList, graph } = deps;
-  const contexts = new ContextCache();
+export function createAuditActivities(deps: AuditActivityDeps): AuditActivities {
+  const { engine, results, pageList, graph, ratings } = deps;
 
   async function recordOutcomes(scope: AuditScope, outcomes: readonly FailedPageOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
@@ -108,46 +70,6 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
         outcomes.map((o) => pageGraphRow(scope.siteKey, o.url, describe(o), null, null)),
       );
     });
-  }
-
-  async function siteContextFor(scope: AuditScope): Promise<SiteContext> {
-    const key = `${scope.tenantId}\u0000${scope.auditId}`;
-    const cached = contexts.get(key);
-    if (cached) return cached;
-    const stored =
-      (await fromStores(() => results.loadSiteContext(scope.tenantId, scope.auditId))) ??
-      emptySiteContext(scope.siteUrl);
-    contexts.set(key, stored);
-    return stored;
-  }
-
-  async function loadRatingInputs(
-    scope: AuditScope,
-    url: string,
-  ): Promise<{ collected: CollectedPage; site: SiteContext }> {
-    const collected = (
-      await fromStores(() => results.loadPageFacts(scope.tenantId, scope.auditId, [url]))
-    ).get(url);
-    if (!collected)
-      throw ApplicationFailure.nonRetryable(
-        `no collected facts for ${url} in audit ${scope.auditId}`,
-        'FactsMissing',
-      );
-    return { collected, site: await siteContextFor(scope) };
-  }
-
-  async function recordRated(
-    scope: AuditScope,
-    result: PageAuditResult,
-    facts: PageFacts,
-  ): Promise<RatedPage> {
-    await fromStores(async () => {
-      await results.recordPageResults(scope, [{ result, auditedAt: new Date() }]);
-      await graph.upsertPages(scope, [
-        pageGraphRow(scope.siteKey, result.outcome.url, 'audited', facts, result.rating),
-      ]);
-    });
-    return { url: result.outcome.url, level: result.rating?.level ?? '' };
   }
 
   /**
@@ -244,9 +166,6 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
   }
 
   return {
-    loadRatingInputs,
-    recordRated,
-
     async beginAudit(raw) {
       const parsed = AuditSiteInputSchema.safeParse(raw);
       if (!parsed.success)
@@ -320,14 +239,14 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
         }
         const context = engine.siteContext(scope.siteUrl, facts);
         await results.saveSiteContext(scope, context);
-        contexts.set(`${scope.tenantId}\u0000${scope.auditId}`, context);
+        ratings.rememberSiteContext(scope, context);
         return { pages: facts.length };
       });
     },
 
     async ratePageHeuristic({ scope, url }) {
       return heartbeatWhileRunning(async (): Promise<RatedPage> => {
-        const { collected, site } = await loadRatingInputs(scope, url);
+        const { collected, site } = await ratings.loadRatingInputs(scope, url);
         let rating;
         try {
           rating = await engine.rateHeuristic(collected.facts, site);
@@ -336,7 +255,11 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
           await recordOutcomes(scope, [err.outcome(url)]);
           return { url, level: '', failed: true };
         }
-        return recordRated(scope, { outcome: auditedOutcome(url, collected), rating }, collected.facts);
+        return ratings.recordRated(
+          scope,
+          { outcome: auditedOutcome(url, collected), rating },
+          collected.facts,
+        );
       });
     },
 
@@ -401,7 +324,7 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
           pages.map((p) => p.url),
         ),
       );
-      const site = await siteContextFor(scope);
+      const site = await ratings.siteContext(scope);
       const signal = Context.current().cancellationSignal;
       return forRange(
         pages,
@@ -461,7 +384,7 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
         );
         const context = engine.siteContext(scope.siteUrl, facts);
         await results.saveSiteContext(scope, context);
-        contexts.set(`${scope.tenantId}\u0000${scope.auditId}`, context);
+        ratings.rememberSiteContext(scope, context);
         return { pages: facts.length };
       });
     },
@@ -474,7 +397,7 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
       return heartbeatWhileRunning(async () => {
         const rows = await results.auditPages(scope.tenantId, scope.auditId);
         const pages = rows.map(toPageAuditResult);
-        const site = await siteContextFor(scope);
+        const site = await ratings.siteContext(scope);
         const rating = engine.rateSite({ siteUrl: scope.siteUrl, site, pages });
         const counts = rating.counts;
         await results.recordSiteAudit(scope, { status: 'completed', finishedAt: new Date(), rating, counts });
@@ -488,16 +411,6 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
         };
       });
     },
-  };
-}
-
-export function auditedOutcome(url: string, collected: CollectedPage): PageOutcome {
-  return {
-    kind: 'audited',
-    url,
-    finalUrl: collected.finalUrl,
-    httpStatus: collected.httpStatus,
-    contentHash: collected.facts.contentHash,
   };
 }
 

@@ -7,11 +7,9 @@
  */
 import { defineLlmActivity, SdkError, type LlmActivity, type LlmActivityInput } from '@apexseo/worker-sdk';
 import { z } from 'zod';
-import type { PageAuditResult, PageFacts, SiteContext } from '../audit-model.js';
 import { AuditScopeSchema, type AuditScope } from '../storage/audit-scope.js';
-import type { CollectedPage } from '../storage/clickhouse/page-results-store.js';
 import type { RatedPage } from '../workflows/audit-activities-contract.js';
-import { auditedOutcome } from './audit-activities.js';
+import { auditedOutcome, type PageRatingStore } from './page-rating-store.js';
 import type { AuditEngine } from './audit-engine.js';
 
 const RateInput = z.object({ scope: AuditScopeSchema, url: z.url() });
@@ -21,13 +19,8 @@ export const DEFAULT_MODELS = { openai: 'gpt-4o-mini', anthropic: 'claude-sonnet
 
 export interface LlmRatingDeps {
   readonly engine: AuditEngine;
-  /** Reads the page's facts and site context; a store failure surfaces as `ResultStoreUnavailable`. */
-  readonly loadRatingInputs: (
-    scope: AuditScope,
-    url: string,
-  ) => Promise<{ collected: CollectedPage; site: SiteContext }>;
-  /** Records the rated page; a store failure surfaces as `ResultStoreUnavailable`. */
-  readonly recordRated: (scope: AuditScope, result: PageAuditResult, facts: PageFacts) => Promise<RatedPage>;
+  /** The page's facts and site context, and the rated page's record (shared with the heuristic steps). */
+  readonly ratings: PageRatingStore;
   readonly model?: string;
 }
 
@@ -47,14 +40,14 @@ export function createLlmRatingActivity(
     input: RateInput,
     async run(ctx, input) {
       assertScopeOfTenant(input.scope, ctx.tenant.tenantId);
-      const { collected, site } = await deps.loadRatingInputs(input.scope, input.url);
+      const { collected, site } = await deps.ratings.loadRatingInputs(input.scope, input.url);
       const model = deps.model ?? DEFAULT_MODELS[ctx.tenant.provider];
       const rating = await deps.engine.rateWithLlm(collected.facts, site, ctx.llm, {
         tenantId: ctx.tenant.tenantId,
         model,
         signal: ctx.signal,
       });
-      return deps.recordRated(
+      return deps.ratings.recordRated(
         input.scope,
         { outcome: auditedOutcome(input.url, collected), rating },
         collected.facts,

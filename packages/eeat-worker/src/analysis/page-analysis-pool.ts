@@ -41,7 +41,7 @@ export type AnalysisStep = AnalysisTask['step'];
 
 /** A page's step ran past its budget: recorded as `error: too complex` with the step. */
 export class PageTooComplexError extends Error {
-  readonly type = 'PageTooComplex';
+  readonly type = 'PAGE_TOO_COMPLEX';
   constructor(
     readonly step: AnalysisStep,
     readonly detail: string,

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { createWorker, type ApexWorker } from '@apexseo/worker-sdk';
 import { createAuditActivities } from '../activities/audit-activities.js';
 import { createAnalysisEngine } from '../activities/analysis-engine.js';
+import { createPageRatingStore } from '../activities/page-rating-store.js';
 import { createLlmRatingActivity } from '../activities/llm-rating-activity.js';
 import { fromStores } from '../activities/result-store-access.js';
 import type { EeatWorkerConfig } from '../config/eeat-config.js';
@@ -42,20 +43,17 @@ export async function createEeatWorker(options: EeatWorkerOptions): Promise<Apex
     privateHosts: config.privateHosts,
     analysis: config.analysis,
   });
-  const audit = createAuditActivities({
+  // One store for both rating paths: the site context is read once per audit and worker, whichever step rates.
+  const ratings = createPageRatingStore({ results: options.stores.results, graph: options.stores.graph });
+  const auditActivities = createAuditActivities({
     engine,
     results: options.stores.results,
     pageList: options.stores.pageList,
     graph: options.stores.graph,
+    ratings,
   });
-  const { loadRatingInputs, recordRated, ...auditActivities } = audit;
   const model = config.llmModel;
-  const ratePageLlm = createLlmRatingActivity({
-    engine,
-    loadRatingInputs,
-    recordRated,
-    ...(model ? { model } : {}),
-  });
+  const ratePageLlm = createLlmRatingActivity({ engine, ratings, ...(model ? { model } : {}) });
   let worker: ApexWorker;
   try {
     worker = await createWorker({
