@@ -3,20 +3,22 @@ import { z } from 'zod';
 import { KeyNotFoundError, KeyServiceError, SdkError, TenantPausedError } from '../errors.js';
 import { jitteredDelayMs, sleep } from './retry.js';
 import type { ServiceAccountToken } from './service-account-token.js';
-import { TenantKey, type LlmProvider } from './tenant-key.js';
+import { LLM_PROVIDERS, TenantKey, type LlmProvider } from './tenant-key.js';
 
 /** Outcomes reported to the key service after each logical LLM call (docs/architecture.md). */
-export type KeyOutcome =
-  | 'success'
-  | 'auth_failure'
-  | 'quota_exhausted'
-  | 'rate_limited'
-  | 'server_error'
-  | 'overloaded'
-  | 'timeout'
-  | 'bad_request';
+export const KEY_OUTCOMES = [
+  'success',
+  'auth_failure',
+  'quota_exhausted',
+  'rate_limited',
+  'server_error',
+  'overloaded',
+  'timeout',
+  'bad_request',
+] as const;
+export type KeyOutcome = (typeof KEY_OUTCOMES)[number];
 
-const providerSchema = z.enum(['openai', 'anthropic']);
+const providerSchema = z.enum(LLM_PROVIDERS);
 const breakerStateSchema = z.enum(['closed', 'open', 'half_open']);
 
 const acquireResponse = z.object({

@@ -45,7 +45,8 @@ export function revealTenantKey(key: TenantKey): string {
 }
 
 /** LLM providers the key service stores keys for. */
-export type LlmProvider = 'openai' | 'anthropic';
+export const LLM_PROVIDERS = ['openai', 'anthropic'] as const;
+export type LlmProvider = (typeof LLM_PROVIDERS)[number];
 
 /** Customer plans (search attribute `Plan`). */
 export type TenantPlan = 'mrr' | 'ltd';

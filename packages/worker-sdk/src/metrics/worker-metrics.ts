@@ -1,17 +1,10 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { KeyOutcome } from '../keys/key-service-client.js';
 import type { LlmProvider, TenantPlan } from '../keys/tenant-key.js';
 import { TenantLabeler, type TenantLabelOptions } from './tenant-label.js';
 
 /** `error_class` values of `llm_api_errors_total`: the key-service outcomes plus `invalid_response`. */
-export type LlmErrorClass =
-  | 'auth_failure'
-  | 'quota_exhausted'
-  | 'rate_limited'
-  | 'server_error'
-  | 'overloaded'
-  | 'timeout'
-  | 'bad_request'
-  | 'invalid_response';
+export type LlmErrorClass = Exclude<KeyOutcome, 'success'> | 'invalid_response';
 
 /** Queue-latency kinds of `worker_queue_latency`. */
 export type QueueKind = 'workflow' | 'activity';

@@ -16,32 +16,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { KEY_OUTCOMES, type KeyOutcome } from '../keys/key-service-client.js';
+import { LLM_PROVIDERS, type LlmProvider } from '../keys/tenant-key.js';
 import { DevTokenIssuer } from './dev-token.js';
 
-export type Provider = 'openai' | 'anthropic';
-export type Outcome =
-  | 'success'
-  | 'auth_failure'
-  | 'quota_exhausted'
-  | 'rate_limited'
-  | 'server_error'
-  | 'overloaded'
-  | 'timeout'
-  | 'bad_request';
 type TripReason = 'auth_failure' | 'quota_exhausted' | 'rate_limited';
 type BreakerState = 'closed' | 'open' | 'half_open';
 
-const PROVIDERS: readonly Provider[] = ['openai', 'anthropic'];
-const OUTCOMES: readonly Outcome[] = [
-  'success',
-  'auth_failure',
-  'quota_exhausted',
-  'rate_limited',
-  'server_error',
-  'overloaded',
-  'timeout',
-  'bad_request',
-];
+const PROVIDERS: readonly LlmProvider[] = LLM_PROVIDERS;
+const OUTCOMES: readonly KeyOutcome[] = KEY_OUTCOMES;
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -61,7 +44,7 @@ export interface LocalKeyServiceOptions {
 /** A trip as the local key service recorded it (for "no provider call after the trip" assertions). */
 export interface RecordedTrip {
   readonly tenantId: string;
-  readonly provider: Provider;
+  readonly provider: LlmProvider;
   readonly keyVersion: number;
   readonly reason: TripReason;
   /** `Date.now()` when the tripping report was applied. */
@@ -72,9 +55,9 @@ export interface RecordedTrip {
 export interface RecordedKeyCall {
   readonly op: 'acquire' | 'report' | 'status';
   readonly tenantId: string | undefined;
-  readonly provider: Provider | undefined;
+  readonly provider: LlmProvider | undefined;
   readonly status: number;
-  readonly outcome?: Outcome;
+  readonly outcome?: KeyOutcome;
   readonly at: number;
 }
 
@@ -84,7 +67,7 @@ export interface KeyStatusView {
   readonly reason?: TripReason;
   readonly retryAfterSeconds?: number;
   readonly keyVersion?: number;
-  readonly provider?: Provider;
+  readonly provider?: LlmProvider;
 }
 
 interface Breaker {
@@ -96,7 +79,7 @@ interface Breaker {
 }
 
 interface StoredKey {
-  provider: Provider;
+  provider: LlmProvider;
   version: number;
   apiKey: string | undefined;
   storedAt: number;
@@ -122,7 +105,7 @@ const closed = (): Breaker => ({
   reopenAt: null,
   probeUntil: null,
 });
-const isKeyFailure = (o: Outcome): o is TripReason =>
+const isKeyFailure = (o: KeyOutcome): o is TripReason =>
   o === 'auth_failure' || o === 'quota_exhausted' || o === 'rate_limited';
 
 export class LocalKeyService {
@@ -173,7 +156,7 @@ export class LocalKeyService {
   }
 
   /** Stores a new version of the tenant's key (its breaker starts closed) and returns the version. */
-  putKey(tenantId: string, provider: Provider, apiKey: string): number {
+  putKey(tenantId: string, provider: LlmProvider, apiKey: string): number {
     assertTenantId(tenantId);
     const id = `${tenantId}\u0000${provider}`;
     const existing = this.#keys.get(id);
@@ -193,7 +176,7 @@ export class LocalKeyService {
   }
 
   /** The key stored as `keyVersion` (default: the current version); throws when there is none. */
-  apiKeyOf(tenantId: string, provider: Provider, keyVersion?: number): string {
+  apiKeyOf(tenantId: string, provider: LlmProvider, keyVersion?: number): string {
     const version = keyVersion ?? this.#keys.get(`${tenantId}\u0000${provider}`)?.version;
     const apiKey = this.#history.get(`${tenantId}\u0000${provider}\u0000${String(version)}`);
     if (apiKey === undefined)
@@ -202,7 +185,7 @@ export class LocalKeyService {
   }
 
   /** Erases the tenant's key (its version counter stays, as in the key service). */
-  deleteKey(tenantId: string, provider: Provider): boolean {
+  deleteKey(tenantId: string, provider: LlmProvider): boolean {
     const key = this.#keys.get(`${tenantId}\u0000${provider}`);
     if (!key?.apiKey) return false;
     key.apiKey = undefined;
@@ -210,8 +193,8 @@ export class LocalKeyService {
   }
 
   /** Admin resume: closes the current breakers of one or all of the tenant's providers; returns those it reset. */
-  resume(tenantId: string, provider?: Provider): Provider[] {
-    const resumed: Provider[] = [];
+  resume(tenantId: string, provider?: LlmProvider): LlmProvider[] {
+    const resumed: LlmProvider[] = [];
     for (const key of this.#tenantKeys(tenantId)) {
       if (provider && key.provider !== provider) continue;
       const breaker = key.breakers.get(key.version);
@@ -224,7 +207,7 @@ export class LocalKeyService {
   }
 
   /** What `POST /v1/keys/status` answers; without `provider`, for the tenant's most recently stored key. */
-  status(tenantId: string, provider?: Provider): KeyStatusView {
+  status(tenantId: string, provider?: LlmProvider): KeyStatusView {
     const key = this.#currentKey(tenantId, provider);
     if (!key) return { state: 'closed', paused: false };
     return { ...this.#view(this.#breaker(key), Date.now()), keyVersion: key.version, provider: key.provider };
@@ -250,7 +233,7 @@ export class LocalKeyService {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     let op: RecordedKeyCall['op'] | undefined;
-    let ref: { tenantId?: string; provider?: Provider; outcome?: Outcome } = {};
+    let ref: { tenantId?: string; provider?: LlmProvider; outcome?: KeyOutcome } = {};
     try {
       if (req.method === 'GET' && (path === '/healthz' || path === '/readyz')) {
         send(res, 200, { status: 'ok' });
@@ -322,7 +305,7 @@ export class LocalKeyService {
     return this.#acquire(tenantId, provider);
   }
 
-  #acquire(tenantId: string, provider: Provider | undefined): unknown {
+  #acquire(tenantId: string, provider: LlmProvider | undefined): unknown {
     const key = this.#currentKey(tenantId, provider);
     if (!key?.apiKey) throw new HttpError(404, 'KEY_NOT_FOUND', 'no key stored for this tenant and provider');
     const now = Date.now();
@@ -447,7 +430,7 @@ export class LocalKeyService {
   }
 
   /** The tenant's key for `provider`, or without one the most recently stored of the tenant's keys. */
-  #currentKey(tenantId: string, provider: Provider | undefined): StoredKey | undefined {
+  #currentKey(tenantId: string, provider: LlmProvider | undefined): StoredKey | undefined {
     const keys = this.#tenantKeys(tenantId).filter((k) => provider === undefined || k.provider === provider);
     return keys.sort((a, b) => b.storeSeq - a.storeSeq)[0];
   }
@@ -496,9 +479,9 @@ export class LocalKeyService {
 
 interface ReportInput {
   tenantId: string;
-  provider: Provider;
+  provider: LlmProvider;
   keyVersion: number;
-  outcome: Outcome;
+  outcome: KeyOutcome;
   retryAfterSeconds?: number;
 }
 
@@ -515,10 +498,10 @@ function assertTenantId(tenantId: unknown): asserts tenantId is string {
     );
 }
 
-function parseProvider(value: unknown): Provider {
-  if (!PROVIDERS.includes(value as Provider))
+function parseProvider(value: unknown): LlmProvider {
+  if (!PROVIDERS.includes(value as LlmProvider))
     throw new HttpError(400, 'INVALID_REQUEST', `provider must be one of ${PROVIDERS.join(', ')}`);
-  return value as Provider;
+  return value as LlmProvider;
 }
 
 function refuseUnknown(body: Record<string, unknown>, allowed: readonly string[]): void {
@@ -531,7 +514,7 @@ function refuseUnknown(body: Record<string, unknown>, allowed: readonly string[]
     );
 }
 
-function parseKeyRef(body: Record<string, unknown>): { tenantId: string; provider: Provider | undefined } {
+function parseKeyRef(body: Record<string, unknown>): { tenantId: string; provider: LlmProvider | undefined } {
   refuseUnknown(body, ['tenantId', 'provider']);
   if (body['tenantId'] === undefined) throw new HttpError(400, 'INVALID_REQUEST', 'tenantId is required');
   assertTenantId(body['tenantId']);
@@ -550,7 +533,7 @@ function parseReport(body: Record<string, unknown>): ReportInput {
   if (typeof keyVersion !== 'number' || !Number.isInteger(keyVersion) || keyVersion < 1)
     throw new HttpError(400, 'INVALID_REQUEST', 'keyVersion must be a positive integer');
   const outcome = body['outcome'];
-  if (!OUTCOMES.includes(outcome as Outcome))
+  if (!OUTCOMES.includes(outcome as KeyOutcome))
     throw new HttpError(400, 'INVALID_REQUEST', `outcome must be one of ${OUTCOMES.join(', ')}`);
   const retryAfter = body['retryAfterSeconds'];
   if (retryAfter !== undefined && (typeof retryAfter !== 'number' || retryAfter < 0 || retryAfter > 86_400))
@@ -559,21 +542,23 @@ function parseReport(body: Record<string, unknown>): ReportInput {
     tenantId: body['tenantId'],
     provider: parseProvider(body['provider']),
     keyVersion,
-    outcome: outcome as Outcome,
+    outcome: outcome as KeyOutcome,
     ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
   };
 }
 
 function peekRef(body: Record<string, unknown>): {
   tenantId?: string;
-  provider?: Provider;
-  outcome?: Outcome;
+  provider?: LlmProvider;
+  outcome?: KeyOutcome;
 } {
   const tenantId = typeof body['tenantId'] === 'string' ? body['tenantId'] : undefined;
   return {
     ...(tenantId ? { tenantId } : {}),
-    ...(PROVIDERS.includes(body['provider'] as Provider) ? { provider: body['provider'] as Provider } : {}),
-    ...(OUTCOMES.includes(body['outcome'] as Outcome) ? { outcome: body['outcome'] as Outcome } : {}),
+    ...(PROVIDERS.includes(body['provider'] as LlmProvider)
+      ? { provider: body['provider'] as LlmProvider }
+      : {}),
+    ...(OUTCOMES.includes(body['outcome'] as KeyOutcome) ? { outcome: body['outcome'] as KeyOutcome } : {}),
   };
 }
 
