@@ -10,7 +10,7 @@ import {
   type AssembledChart,
 } from './support/chart-with-dependencies.js';
 import { convertCrds, type Crd } from './support/crd-schemas.js';
-import { ensureKubernetesSchemas, schemaStem } from './support/k8s-schemas.js';
+import { kubeconform } from './support/kubeconform.js';
 import {
   kedaApi,
   monitoringApi,
@@ -110,39 +110,6 @@ describe('the chart assembled with its dependency packages', () => {
   });
 });
 
-interface Summary {
-  valid: number;
-  invalid: number;
-  errors: number;
-  skipped: number;
-}
-
-async function kubeconform(manifest: string): Promise<{ code: number; summary: Summary; output: string }> {
-  const stems = parseObjects(manifest)
-    .filter((o) => !crdGroups.has(o.apiVersion.split('/')[0] ?? ''))
-    .map((o) => schemaStem(o.apiVersion, o.kind));
-  const k8sSchemas = await ensureKubernetesSchemas(stems);
-  const result = await run(
-    'kubeconform',
-    [
-      '-strict',
-      '-summary',
-      '-output',
-      'json',
-      '-kubernetes-version',
-      kubeVersion,
-      '-schema-location',
-      `${k8sSchemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
-      '-schema-location',
-      `${crdDir}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`,
-      '-',
-    ],
-    { input: manifest },
-  );
-  const parsed = JSON.parse(result.stdout) as { summary: Summary };
-  return { code: result.code, summary: parsed.summary, output: result.stdout };
-}
-
 /** A first install into an empty cluster, and an upgrade once KEDA and the Prometheus Operator serve their APIs. */
 const stages = [
   { stage: 'first install', apiVersions: [] },
@@ -174,7 +141,7 @@ describe('both profiles with every dependency', () => {
       // Subchart objects are there: KEDA's operator in both profiles, the stack's Prometheus in optimize.
       expect(objects.some((o) => o.kind === 'Deployment' && o.metadata.name === 'keda-operator')).toBe(true);
       expect(objects.some((o) => o.kind === 'Prometheus')).toBe(profile === 'optimize');
-      const { code, summary, output } = await kubeconform(manifest);
+      const { code, summary, output } = await kubeconform(manifest, { dir: crdDir, groups: crdGroups });
       expect(summary, output).toEqual({ valid: objects.length, invalid: 0, errors: 0, skipped: 0 });
       expect(code).toBe(0);
     },
@@ -185,7 +152,7 @@ describe('both profiles with every dependency', () => {
     const manifest = await renderText(chart.dir, { profile: 'optimize' });
     const broken = manifest.replace(/(^kind: Prometheus\n[\s\S]*?\nspec:\n)/m, '$1  replicaz: 1\n');
     expect(broken).not.toBe(manifest);
-    const { summary } = await kubeconform(broken);
+    const { summary } = await kubeconform(broken, { dir: crdDir, groups: crdGroups });
     expect(summary.invalid).toBe(1);
   }, 300_000);
 });

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyChartWithoutDependencies, type ChartCopy } from './support/chart-copy.js';
 import { convertSharedCrds, crdSchemaDir } from './support/crd-schemas.js';
-import { ensureKubernetesSchemas, schemaStem } from './support/k8s-schemas.js';
+import { kubeconform } from './support/kubeconform.js';
 import { kedaApi, monitoringApi, parseObjects, renderText, type RenderOptions } from './support/render.js';
-import { chartDir, kubeVersion, run } from './support/tools.js';
+import { chartDir } from './support/tools.js';
 
 const crdGroups = new Set([
   'keda.sh',
@@ -21,41 +21,7 @@ interface Variant {
 }
 
 let chart: ChartCopy;
-let k8sSchemas: string;
 let converted: string[];
-
-interface Summary {
-  valid: number;
-  invalid: number;
-  errors: number;
-  skipped: number;
-}
-
-async function kubeconform(manifest: string): Promise<{ code: number; summary: Summary; output: string }> {
-  const stems = parseObjects(manifest)
-    .filter((o) => !crdGroups.has(o.apiVersion.split('/')[0] ?? ''))
-    .map((o) => schemaStem(o.apiVersion, o.kind));
-  k8sSchemas = await ensureKubernetesSchemas(stems);
-  const result = await run(
-    'kubeconform',
-    [
-      '-strict',
-      '-summary',
-      '-output',
-      'json',
-      '-kubernetes-version',
-      kubeVersion,
-      '-schema-location',
-      `${k8sSchemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
-      '-schema-location',
-      `${crdSchemaDir}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`,
-      '-',
-    ],
-    { input: manifest },
-  );
-  const parsed = JSON.parse(result.stdout) as { summary: Summary };
-  return { code: result.code, summary: parsed.summary, output: result.stdout };
-}
 
 beforeAll(async () => {
   chart = await copyChartWithoutDependencies();
@@ -98,7 +64,7 @@ describe('kubeconform', () => {
     async ({ options }) => {
       const manifest = await renderText(chart.dir, options);
       const count = parseObjects(manifest).length;
-      const { code, summary, output } = await kubeconform(manifest);
+      const { code, summary, output } = await kubeconform(manifest, { dir: crdSchemaDir, groups: crdGroups });
       expect(summary, output).toEqual({ valid: count, invalid: 0, errors: 0, skipped: 0 });
       expect(code).toBe(0);
     },
@@ -111,7 +77,7 @@ describe('kubeconform', () => {
       '  revisionHistoryLimit: 5\n',
       '  revisionHistoryLimit: 5\n  replica: 2\n',
     );
-    const { code, summary } = await kubeconform(broken);
+    const { code, summary } = await kubeconform(broken, { dir: crdSchemaDir, groups: crdGroups });
     expect(summary.invalid).toBe(1);
     expect(code).not.toBe(0);
   }, 600_000);
@@ -123,7 +89,7 @@ describe('kubeconform', () => {
       '  pollingInterval: 15\n  pollInterval: 15\n',
     );
     expect(broken).not.toBe(manifest);
-    const { summary } = await kubeconform(broken);
+    const { summary } = await kubeconform(broken, { dir: crdSchemaDir, groups: crdGroups });
     expect(summary.invalid).toBe(2);
   }, 600_000);
 });

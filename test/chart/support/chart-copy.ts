@@ -17,18 +17,26 @@ export interface ChartCopy {
  */
 export async function copyChartWithoutDependencies(): Promise<ChartCopy> {
   const root = await mkdtemp(path.join(tmpdir(), 'apexseo-chart-'));
-  const dir = path.join(root, 'apexseo');
-  await cp(chartDir, dir, {
-    recursive: true,
-    // Neither the dependency archives nor Chart.lock, which locks the dependencies this copy drops.
-    filter: (src) => {
-      const rel = path.relative(chartDir, src);
-      return rel !== 'charts' && !rel.startsWith(`charts${path.sep}`) && rel !== 'Chart.lock';
-    },
-  });
+  const dir = await copyChartSources(root);
   const chartYaml = path.join(dir, 'Chart.yaml');
   const doc = parseDocument(await readFile(chartYaml, 'utf8'));
   doc.delete('dependencies');
   await writeFile(chartYaml, doc.toString());
   return { dir, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+/**
+ * Copies the chart's own files into `<root>/apexseo` and returns that path: neither the dependency archives in
+ * charts/ nor Chart.lock, which pins the dependencies each caller then drops or replaces.
+ */
+export async function copyChartSources(root: string): Promise<string> {
+  const dir = path.join(root, 'apexseo');
+  await cp(chartDir, dir, {
+    recursive: true,
+    filter: (src) => {
+      const rel = path.relative(chartDir, src);
+      return rel !== 'charts' && !rel.startsWith(`charts${path.sep}`) && rel !== 'Chart.lock';
+    },
+  });
+  return dir;
 }

@@ -2,8 +2,7 @@ import { access, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import type { ChartCopy } from './chart-copy.js';
-import { chartDir } from './tools.js';
+import { copyChartSources, type ChartCopy } from './chart-copy.js';
 
 /**
  * Folder of the dependency chart packages (`<name>-<version>.tgz`), packaged from the upstream release tags.
@@ -64,15 +63,8 @@ export async function assembleChartWithDependencies(
 ): Promise<AssembledChart> {
   const packagesDir = options.packagesDir ?? upstreamChartsDir;
   const root = options.dest ?? (await mkdtemp(path.join(tmpdir(), 'apexseo-chart-deps-')));
-  const dir = path.join(root, 'apexseo');
-  await rm(dir, { recursive: true, force: true });
-  await cp(chartDir, dir, {
-    recursive: true,
-    filter: (src) => {
-      const rel = path.relative(chartDir, src);
-      return rel !== 'charts' && !rel.startsWith(`charts${path.sep}`) && rel !== 'Chart.lock';
-    },
-  });
+  await rm(path.join(root, 'apexseo'), { recursive: true, force: true });
+  const dir = await copyChartSources(root);
   const chartYaml = path.join(dir, 'Chart.yaml');
   const doc = parseDocument(await readFile(chartYaml, 'utf8'));
   const dependencies = (doc.toJS() as { dependencies?: Dependency[] }).dependencies ?? [];
