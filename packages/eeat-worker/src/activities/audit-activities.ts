@@ -29,6 +29,7 @@ import type { SiteGraphStore } from '../storage/neo4j/site-graph-store.js';
 import { siteKeyOf } from '../storage/tenant-keys.js';
 import type { AuditActivities, RatedPage } from '../workflows/audit-activities-contract.js';
 import type { AuditSiteResult, CollectResult, RangeTally } from '../workflows/audit-workflow-types.js';
+import { causeOf } from '../workflows/failure-cause.js';
 import { PLATFORM_FAILURE_TYPES } from '../workflows/platform-failure-types.js';
 import type { SiteContextPage } from '../extract/site-context.js';
 import type { AuditPageList, ListedPage } from '../storage/clickhouse/audit-page-list.js';
@@ -446,14 +447,6 @@ function isPlatformFailure(err: unknown): boolean {
   for (let e: unknown = err; e instanceof Error; e = e.cause)
     if (e instanceof ApplicationFailure) return e.type != null && PLATFORM_FAILURE_TYPES.has(e.type);
   return false;
-}
-
-function causeOf(err: unknown): string {
-  const detail =
-    err instanceof Error
-      ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}`
-      : 'unknown failure';
-  return detail.slice(0, 500);
 }
 
 /** The slice of a page's facts the site context reads (no texts, headings or citations). */

@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import {
   AdmissionQueueFullError,
+  assertAdmissionSettings,
   InvalidAdmissionSettingsError,
   type StartAdmissionOptions,
 } from './start-admission.js';
@@ -53,14 +54,7 @@ export class SharedStartAdmission {
   #tableReady: Promise<void> | null = null;
 
   constructor(options: SharedStartAdmissionOptions) {
-    if (!(options.startsPerSecond > 0) || !Number.isFinite(options.startsPerSecond))
-      throw new InvalidAdmissionSettingsError(
-        `startsPerSecond must be a positive number (got ${String(options.startsPerSecond)})`,
-      );
-    if (!Number.isInteger(options.maxWaiting) || options.maxWaiting < 1)
-      throw new InvalidAdmissionSettingsError(
-        `maxWaiting must be a whole number >= 1 (got ${String(options.maxWaiting)})`,
-      );
+    assertAdmissionSettings(options);
     const budget = options.budget ?? 'ltd-audit-starts';
     if (!/^[a-z0-9][a-z0-9_.-]{0,62}$/.test(budget))
       throw new InvalidAdmissionSettingsError(

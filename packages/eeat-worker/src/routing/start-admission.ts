@@ -44,6 +44,18 @@ export interface StartAdmissionOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Refuses a rate or line length no gate can work with, naming the setting (shared by both admission gates). */
+export function assertAdmissionSettings(options: StartAdmissionOptions): void {
+  if (!(options.startsPerSecond > 0) || !Number.isFinite(options.startsPerSecond))
+    throw new InvalidAdmissionSettingsError(
+      `startsPerSecond must be a positive number (got ${String(options.startsPerSecond)})`,
+    );
+  if (!Number.isInteger(options.maxWaiting) || options.maxWaiting < 1)
+    throw new InvalidAdmissionSettingsError(
+      `maxWaiting must be a whole number >= 1 (got ${String(options.maxWaiting)})`,
+    );
+}
+
 /** Paces starts: `admit` runs a start once its turn comes; `waiting` is the length of this process's line. */
 export interface Admission {
   readonly waiting: number;
@@ -55,14 +67,7 @@ export class StartAdmission implements Admission {
   readonly #maxWaiting: number;
 
   constructor(options: StartAdmissionOptions) {
-    if (!(options.startsPerSecond > 0) || !Number.isFinite(options.startsPerSecond))
-      throw new InvalidAdmissionSettingsError(
-        `startsPerSecond must be a positive number (got ${String(options.startsPerSecond)})`,
-      );
-    if (!Number.isInteger(options.maxWaiting) || options.maxWaiting < 1)
-      throw new InvalidAdmissionSettingsError(
-        `maxWaiting must be a whole number >= 1 (got ${String(options.maxWaiting)})`,
-      );
+    assertAdmissionSettings(options);
     this.#maxWaiting = options.maxWaiting;
     const throttle = pThrottle({
       limit: 1,

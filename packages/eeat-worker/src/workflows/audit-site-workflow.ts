@@ -26,6 +26,7 @@ import type { AuditActivities, LlmRatingActivities, RatedPage } from './audit-ac
 import { progressQuery } from './audit-queries.js';
 import { auditSiteWithCarriedUrls } from './audit-site-carried-urls.js';
 import { llmStepWaitsOut, untilPlatformRecovers } from './platform-outages.js';
+import { causeOf } from './failure-cause.js';
 import { PAGE_STOPS_WORKERS } from './platform-failure-types.js';
 import type {
   AuditListState,
@@ -298,14 +299,6 @@ async function rateWithLlm(
       ),
     llmStepWaitsOut,
   );
-}
-
-function causeOf(err: unknown): string {
-  const detail =
-    err instanceof Error
-      ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}`
-      : 'unknown failure';
-  return detail.slice(0, 500);
 }
 
 /** A page whose step failed past its retries for a reason of its own gets an outcome: `error: internal`, the cause. */
