@@ -50,6 +50,13 @@ async function documentedWorkerVariables(): Promise<Set<string>> {
   return new Set([...section.matchAll(/`(APEXSEO_[A-Z0-9_]+)`/g)].map((m) => m[1] ?? ''));
 }
 
+/** Worker settings no profile sets: endpoints of an LLM gateway and, for development, a private staging site. */
+const optionalWorkerSettings = [
+  'workers.llm.openaiBaseUrl=http://llm-gateway.ai.svc.cluster.local:8080',
+  'workers.llm.anthropicBaseUrl=https://anthropic.example.com/v1',
+  'workers.fetch.privateHosts=staging.apexseo.svc.cluster.local:8080',
+];
+
 let chart: ChartCopy;
 beforeAll(async () => {
   chart = await copyChartWithoutDependencies();
@@ -104,12 +111,40 @@ describe('environment contract with the packages', () => {
     const objects = await render(chart.dir, {
       profile: 'optimize',
       apiVersions: [kedaApi],
-      set: ['temporal.auth.mode=mtls', 'temporal.auth.existingSecret=t', 'temporal.auth.caProvided=true'],
+      set: [
+        'temporal.auth.mode=mtls',
+        'temporal.auth.existingSecret=t',
+        'temporal.auth.caProvided=true',
+        ...optionalWorkerSettings,
+      ],
     });
     const names = objects
       .filter((o) => o.kind === 'Deployment' && o.metadata.name.startsWith('eeat-worker-'))
       .flatMap((o) => containerEnv(o).map((e) => e.name));
     expect(names.filter((n) => !known.has(n))).toEqual([]);
+  });
+
+  it('should pass the LLM endpoints and a private-host allowance, when set, through to the worker configuration', async () => {
+    const objects = await render(chart.dir, {
+      profile: 'launch',
+      apiVersions: [kedaApi],
+      set: optionalWorkerSettings,
+    });
+    const env = processEnv(containerEnv(findObject(objects, 'Deployment', 'eeat-worker-standard')));
+    const volume = await mkdtemp(path.join(tmpdir(), 'apexseo-token-'));
+    try {
+      await writeFile(path.join(volume, 'token'), 'projected-token');
+      const worker = loadEeatWorkerConfig(
+        {},
+        { ...env, APEXSEO_KEY_SERVICE_TOKEN_FILE: path.join(volume, 'token') },
+      );
+      expect(worker.sdk.llm.openaiBaseUrl).toBe('http://llm-gateway.ai.svc.cluster.local:8080');
+      expect(worker.sdk.llm.anthropicBaseUrl).toBe('https://anthropic.example.com');
+      expect(worker.privateHosts.permits('staging.apexseo.svc.cluster.local:8080')).toBe(true);
+      expect(worker.privateHosts.permits('kubernetes.default.svc:443')).toBe(false);
+    } finally {
+      await rm(volume, { recursive: true, force: true });
+    }
   });
 
   it.each(profiles)(
