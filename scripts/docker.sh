@@ -34,7 +34,8 @@ if ! pgrep -x dockerd >/dev/null; then
   dockerd_log="${APEXSEO_DOCKERD_LOG:-/var/log/apexseo-dockerd.log}"
   log "starting dockerd (log: $dockerd_log)"
   # setsid: the daemon leaves this script's session, so the caller's Ctrl-C or exit does not stop it.
-  setsid dockerd >>"$dockerd_log" 2>&1 </dev/null &
+  # 9>&-: the daemon must not inherit the lock, or it would hold it for as long as it runs.
+  setsid dockerd >>"$dockerd_log" 2>&1 </dev/null 9>&- &
 fi
 for _ in $(seq 1 60); do
   if engine_answers; then
