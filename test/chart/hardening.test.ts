@@ -19,7 +19,8 @@ const accepted: Record<string, string> = {
   'kube-score:container-image-pull-policy': 'same as CKV_K8S_15',
   'checkov:CKV_K8S_43': 'image digests exist only once a release publishes the images',
   'checkov:CKV_K8S_35': "the packages' config loaders read passwords from env vars, set only by secretKeyRef",
-  'checkov:CKV_K8S_38': 'the key service (and its rewrap job) use their token for the JWKS and the KMS',
+  'checkov:CKV_K8S_38':
+    'the key service (and its rewrap job) use their token for the JWKS and the KMS; the KEDA uninstall hook for the API',
   'checkov:CKV_K8S_40': 'the images run as their node user, uid 1000, which owns the application files',
   'kube-score:container-security-context-user-group-id': 'same as CKV_K8S_40',
   'kube-score:pod-networkpolicy':

@@ -64,6 +64,42 @@ describe('helm template of the profiles', () => {
     expect(optimize.some((o) => o.kind === 'ClickHouseInstallation')).toBe(true);
   });
 
+  it('should let KEDA release the ScaledObjects before helm uninstall deletes it, only when KEDA is in the release', async () => {
+    const hookOf = (objects: K8sObject[]): string[] =>
+      objects
+        .filter((o) => o.metadata.annotations?.['helm.sh/hook'] === 'pre-delete')
+        .map((o) => `${o.kind} ${o.metadata.name}`)
+        .sort();
+    const withKeda = await render(chart.dir, { profile: 'launch', apiVersions: clusterApis });
+    const name = 'apexseo-keda-uninstall';
+    expect(hookOf(withKeda)).toEqual(
+      ['ConfigMap', 'Job', 'Role', 'RoleBinding', 'ServiceAccount'].map((kind) => `${kind} ${name}`),
+    );
+    const role = findObject(withKeda, 'Role', name) as K8sObject & {
+      rules: { resources: string[]; resourceNames?: string[]; verbs: string[] }[];
+    };
+    // Only what the hook does: release this namespace's ScaledObjects, stop KEDA's operator, drop its Secret.
+    expect(
+      role.rules.map((r) => `${r.resources.join()} ${(r.resourceNames ?? []).join()} ${r.verbs.join()}`),
+    ).toEqual([
+      'scaledobjects  list,deletecollection',
+      'deployments/scale keda-operator patch',
+      'pods  list',
+      'secrets kedaorg-certs delete',
+    ]);
+    const script = (findObject(withKeda, 'ConfigMap', name) as K8sObject & { data: Record<string, string> })
+      .data;
+    expect(script['keda-uninstall.mjs']).toBe(
+      await readFile(path.join(chart.dir, 'files/keda-uninstall.mjs'), 'utf8'),
+    );
+    const withoutKeda = await render(chart.dir, {
+      profile: 'launch',
+      apiVersions: clusterApis,
+      set: ['keda.enabled=false'],
+    });
+    expect(hookOf(withoutKeda)).toEqual([]);
+  });
+
   it('should fall back to an HPA per pool when the cluster does not serve the KEDA API yet', async () => {
     const objects = await render(chart.dir, { profile: 'launch' });
     expect(objects.filter((o) => o.kind === 'ScaledObject')).toHaveLength(0);
@@ -94,6 +130,7 @@ describe('helm template of the profiles', () => {
         'policy',
         'autoscaling',
         'networking.k8s.io',
+        'rbac.authorization.k8s.io',
         'storage.k8s.io',
       ]);
       const objects = await render(chart.dir, { profile });
