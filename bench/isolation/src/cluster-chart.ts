@@ -1,6 +1,6 @@
 /**
  * The replica curve measured on the real cluster, beside the model: reads the figures the cluster test wrote
- * (test/cluster/keda-scaling.test.ts -> .run/cluster-scaling.json) and writes results/cluster/ (the figures and
+ * (test/cluster/platform.test.ts -> .run/cluster-scaling.json) and writes results/cluster/ (the figures and
  * cluster-replicas.png). Run after the cluster test: node --import tsx bench/isolation/src/cluster-chart.ts
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -66,7 +66,7 @@ const svg = renderChartSvg(
       series,
     },
   ],
-  `test/cluster/keda-scaling.test.ts, ${figures.measuredAt}; seconds from the first workflow start; the test drains the queues once the standard pool reaches its count`,
+  `test/cluster/platform.test.ts, ${figures.measuredAt}; seconds from the first workflow start; the test drains the queues once the standard pool reaches its count`,
 );
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'cluster-scaling.json'), text);

@@ -1,12 +1,16 @@
 import type { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import Long from 'long';
+import { temporalSearchAttributes } from '../../harness/index.js';
 
-const { TaskQueueKind, TaskQueueType, CommandType } = temporal.api.enums.v1;
+const { TaskQueueKind, TaskQueueType, CommandType, IndexedValueType } = temporal.api.enums.v1;
 /** Longer than the server's long-poll timeout (about 60 s), so an idle poll ends with an empty answer. */
 const pollDeadlineMs = 70_000;
 
-/** Registers a Temporal namespace of its own for a test, and waits until the frontend serves it. */
+/**
+ * Registers a Temporal namespace of its own for a test, with the platform's search attributes (docs/architecture.md),
+ * and waits until the frontend serves it.
+ */
 export async function registerNamespace(connection: Connection, namespace: string): Promise<void> {
   await connection.workflowService
     .registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86_400) } })
@@ -17,12 +21,27 @@ export async function registerNamespace(connection: Connection, namespace: strin
   for (;;) {
     try {
       await connection.workflowService.describeNamespace({ namespace });
-      return;
+      break;
     } catch (error) {
       if (Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
+  await connection.operatorService
+    .addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(
+        Object.entries(temporalSearchAttributes).map(([name, type]) => [
+          name,
+          type === 'Bool'
+            ? IndexedValueType.INDEXED_VALUE_TYPE_BOOL
+            : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        ]),
+      ),
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof Error && /already exists|AlreadyExists/i.test(error.message))) throw error;
+    });
 }
 
 /** Starts `count` workflows nobody polls yet: a backlog on `taskQueue`. */

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -24,7 +25,8 @@ interface Route {
 const relayPath = fileURLToPath(new URL('./relay.ts', import.meta.url));
 
 export const kubernetesVersion = 'v1.35.5';
-const nodeName = 'node-0';
+/** The cluster's one node. */
+export const nodeName = 'node-0';
 const serviceCidr = '10.96.0.0/16';
 const kubernetesServiceIp = '10.96.0.1';
 const dnsServiceIp = '10.96.0.10';
@@ -63,6 +65,11 @@ export interface RunningCluster {
   readonly logsDir: string;
   /** Environment for Helm and kubectl: KUBECONFIG and the project's Helm homes. */
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * Makes a Service's port reachable from the host, like `kubectl port-forward service/<name>`, and returns the
+   * host address (`127.0.0.1:<port>`). The forward lasts until `stop`.
+   */
+  forward(namespace: string, service: string, port: number): Promise<string>;
   /**
    * Stops every component and removes the run's folder. With `keepLogs`, the component logs are first copied to
    * `.run/cluster-logs/<run>/` in the repository, whose path is returned.
@@ -467,12 +474,52 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
         `${name}.${hostServicesNamespace}.svc.cluster.local:${service.port}`,
       ]),
     );
+    let forwards = 0;
+    const forward = async (namespace: string, service: string, port: number): Promise<string> => {
+      const found = await adminApi.get<{ spec: { clusterIP: string } }>(
+        `/api/v1/namespaces/${namespace}/services/${service}`,
+      );
+      forwards += 1;
+      const name = `forward-${forwards}`;
+      const hostPort = await freePort();
+      const inside = socket(name);
+      start(`relay-sandbox-${name}`, process.execPath, [
+        relayPath,
+        JSON.stringify([{ from: inside, to: { tcp: { host: found.spec.clusterIP, port } } }]),
+      ]);
+      const socketFile = join(socketsDir, `${name}.sock`);
+      await waitUntil(() => Promise.resolve(existsSync(socketFile) ? true : undefined), {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
+      components.push({
+        name: `relay-host-${name}`,
+        process: SupervisedProcess.start({
+          command: process.execPath,
+          args: [
+            relayPath,
+            JSON.stringify([{ from: { tcp: { host: '127.0.0.1', port: hostPort } }, to: inside }]),
+          ],
+          cwd: dir,
+          stopSignal: 'SIGTERM',
+          graceMs: 2_000,
+          logFile: join(logsDir, `relay-host-${name}.log`),
+        }),
+      });
+      const address = `127.0.0.1:${hostPort}`;
+      await waitUntil(async () => ((await canConnect(address)) ? true : undefined), {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
+      return address;
+    };
     return {
       api: adminApi,
       kubeconfig,
       hostServices: hostServiceNames,
       logsDir,
       env: { ...process.env, KUBECONFIG: kubeconfig },
+      forward,
       stop,
     };
   } catch (error) {
@@ -483,6 +530,19 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
       { cause: error },
     );
   }
+}
+
+/** Whether a TCP connection to `host:port` opens (and closes it again). */
+function canConnect(address: string): Promise<boolean> {
+  const { host, port } = parseAddress('forward', address);
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 function parseAddress(name: string, address: string): { host: string; port: number } {

@@ -43,6 +43,7 @@ export class KubeApi {
     path: string,
     body?: unknown,
     contentType = 'application/json',
+    headers: Readonly<Record<string, string>> = {},
   ): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise<T>((resolve, reject) => {
@@ -54,6 +55,7 @@ export class KubeApi {
           headers: {
             accept: 'application/json',
             ...(payload === undefined ? {} : { 'content-type': contentType }),
+            ...headers,
           },
           timeout: 30_000,
         },
@@ -109,6 +111,11 @@ export class KubeApi {
       body,
       'application/apply-patch+yaml',
     );
+  }
+
+  /** JSON merge patch of one object (e.g. a node's labels). */
+  mergePatch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, body, 'application/merge-patch+json');
   }
 
   delete<T>(path: string): Promise<T> {
