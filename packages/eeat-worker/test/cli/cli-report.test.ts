@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditedResult, scopeFor } from '../support/rating-fixtures.js';
-import { openStores, uniqueSuffix, type TestStores } from '../support/stores.js';
+import { openStores, storesEnv, uniqueSuffix, type TestStores } from '../support/stores.js';
 import { runCli } from './run-cli.js';
 
 /** `apexseo audit report` and `apexseo migrate` against real ClickHouse and Neo4j. */
@@ -12,15 +12,7 @@ describe('apexseo audit report and migrate', () => {
 
   beforeAll(async () => {
     stores = await openStores();
-    env = {
-      APEXSEO_CLICKHOUSE_URL: stores.clickhouseSettings.url,
-      APEXSEO_CLICKHOUSE_USER: stores.clickhouseSettings.username,
-      APEXSEO_CLICKHOUSE_PASSWORD: stores.clickhouseSettings.password,
-      APEXSEO_CLICKHOUSE_DATABASE: stores.database,
-      APEXSEO_NEO4J_URL: stores.neo4jSettings.boltUrl,
-      APEXSEO_NEO4J_USER: stores.neo4jSettings.username,
-      APEXSEO_NEO4J_PASSWORD: stores.neo4jSettings.password,
-    };
+    env = storesEnv(stores);
     await stores.results.recordPageResults(scope, [
       { result: auditedResult('https://shop.example/guide', 'high'), auditedAt: new Date() },
       {

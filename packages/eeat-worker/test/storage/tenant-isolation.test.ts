@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Level } from '../../src/audit-model.js';
+import type { AuditScope } from '../../src/storage/audit-scope.js';
 import { pageGraphRow } from '../../src/storage/neo4j/graph-rows.js';
 import { InvalidKeyError } from '../../src/storage/storage-errors.js';
 import { auditedResult, factsFor, scopeFor } from '../support/rating-fixtures.js';
@@ -17,64 +19,53 @@ describe('tenant isolation of the query functions', () => {
   const page = 'https://shop.example/guide';
   const bobOnly = 'https://shop.example/bob-only';
 
+  /** One tenant's audit in both stores: its audited pages, the audit summary and the page graph. */
+  async function recordAudit(
+    scope: AuditScope,
+    audit: { status: 'completed' | 'running'; medianLevel: Level; author: string; cites: string[] },
+    pages: [url: string, level: Level][],
+  ): Promise<void> {
+    const counts = { total: pages.length, audited: pages.length, skipped: 0, failed: 0 };
+    await stores.results.recordPageResults(
+      scope,
+      pages.map(([url, level]) => ({ result: auditedResult(url, level), auditedAt: new Date() })),
+    );
+    await stores.results.recordSiteAudit(scope, {
+      status: audit.status,
+      finishedAt: audit.status === 'completed' ? new Date() : null,
+      rating: null,
+      counts,
+    });
+    await stores.graph.upsertAudit(scope, { status: audit.status, counts, medianLevel: audit.medianLevel });
+    await stores.graph.upsertPages(
+      scope,
+      pages.map(([url, level]) =>
+        pageGraphRow(
+          scope.siteKey,
+          url,
+          'audited',
+          factsFor(url, audit.author, audit.cites),
+          auditedResult(url, level).rating,
+        ),
+      ),
+    );
+  }
+
   beforeAll(async () => {
     stores = await openStores();
-    const a = scopeFor(alice, auditId);
-    const b = scopeFor(bob, auditId);
-    await stores.results.recordPageResults(a, [
-      { result: auditedResult(page, 'high'), auditedAt: new Date() },
-    ]);
-    await stores.results.recordPageResults(b, [
-      { result: auditedResult(page, 'lowest'), auditedAt: new Date() },
-      { result: auditedResult(bobOnly, 'low'), auditedAt: new Date() },
-    ]);
-    await stores.results.recordSiteAudit(a, {
-      status: 'completed',
-      finishedAt: new Date(),
-      rating: null,
-      counts: { total: 1, audited: 1, skipped: 0, failed: 0 },
-    });
-    await stores.results.recordSiteAudit(b, {
-      status: 'running',
-      finishedAt: null,
-      rating: null,
-      counts: { total: 2, audited: 2, skipped: 0, failed: 0 },
-    });
-    await stores.graph.upsertAudit(a, {
-      status: 'completed',
-      counts: { total: 1, audited: 1, skipped: 0, failed: 0 },
-      medianLevel: 'high',
-    });
-    await stores.graph.upsertAudit(b, {
-      status: 'running',
-      counts: { total: 2, audited: 2, skipped: 0, failed: 0 },
-      medianLevel: 'low',
-    });
-    await stores.graph.upsertPages(a, [
-      pageGraphRow(
-        a.siteKey,
-        page,
-        'audited',
-        factsFor(page, 'Ada Alice', ['nih.gov']),
-        auditedResult(page, 'high').rating,
-      ),
-    ]);
-    await stores.graph.upsertPages(b, [
-      pageGraphRow(
-        b.siteKey,
-        page,
-        'audited',
-        factsFor(page, 'Bob Builder', ['spam.example']),
-        auditedResult(page, 'lowest').rating,
-      ),
-      pageGraphRow(
-        b.siteKey,
-        bobOnly,
-        'audited',
-        factsFor(bobOnly, 'Bob Builder', ['spam.example']),
-        auditedResult(bobOnly, 'low').rating,
-      ),
-    ]);
+    await recordAudit(
+      scopeFor(alice, auditId),
+      { status: 'completed', medianLevel: 'high', author: 'Ada Alice', cites: ['nih.gov'] },
+      [[page, 'high']],
+    );
+    await recordAudit(
+      scopeFor(bob, auditId),
+      { status: 'running', medianLevel: 'low', author: 'Bob Builder', cites: ['spam.example'] },
+      [
+        [page, 'lowest'],
+        [bobOnly, 'low'],
+      ],
+    );
   });
   afterAll(async () => {
     await stores.close();

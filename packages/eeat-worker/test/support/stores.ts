@@ -26,6 +26,30 @@ export function uniqueSuffix(): string {
   return randomBytes(4).toString('hex');
 }
 
+/** The environment a worker process or the CLI reads these stores from (APEXSEO_CLICKHOUSE_*, APEXSEO_NEO4J_*). */
+export function storesEnv(stores: TestStores): Record<string, string> {
+  return {
+    APEXSEO_CLICKHOUSE_URL: stores.clickhouseSettings.url,
+    APEXSEO_CLICKHOUSE_USER: stores.clickhouseSettings.username,
+    APEXSEO_CLICKHOUSE_PASSWORD: stores.clickhouseSettings.password,
+    APEXSEO_CLICKHOUSE_DATABASE: stores.database,
+    APEXSEO_NEO4J_URL: stores.neo4jSettings.boltUrl,
+    APEXSEO_NEO4J_USER: stores.neo4jSettings.username,
+    APEXSEO_NEO4J_PASSWORD: stores.neo4jSettings.password,
+  };
+}
+
+/** The recorded outcome of every page of an audit that was not skipped, with its detail: `failed: HTTP 500`. */
+export async function unskippedOutcomes(
+  stores: TestStores,
+  tenantId: string,
+  auditId: string,
+): Promise<string[]> {
+  return (await stores.results.auditPages(tenantId, auditId))
+    .filter((p) => p.outcome !== 'skipped')
+    .map((p) => `${p.outcome}${p.outcomeDetail ? `: ${p.outcomeDetail}` : ''}`);
+}
+
 export async function openClickHouse(): Promise<{
   client: ClickHouseClient;
   database: string;

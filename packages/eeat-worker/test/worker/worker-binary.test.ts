@@ -10,7 +10,7 @@ import { useServices } from '../../../../test/harness/index.js';
 import { startPageAudit } from '../../src/routing/start-audit.js';
 import { startSampleSite, type SampleSite } from '../local-stack/sample-site-server.js';
 import { startWorkerProcess, type WorkerProcess } from '../local-stack/worker-process.js';
-import { openStores, uniqueSuffix, type TestStores } from '../support/stores.js';
+import { openStores, storesEnv, uniqueSuffix, type TestStores } from '../support/stores.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
@@ -54,13 +54,7 @@ describe('worker binary', () => {
       APEXSEO_KEY_SERVICE_TOKEN_FILE: tokenFile,
       APEXSEO_WORKFLOW_BUNDLE: bundle,
       APEXSEO_TEMPORAL_ADDRESS: temporal.address,
-      APEXSEO_CLICKHOUSE_URL: stores.clickhouseSettings.url,
-      APEXSEO_CLICKHOUSE_USER: stores.clickhouseSettings.username,
-      APEXSEO_CLICKHOUSE_PASSWORD: stores.clickhouseSettings.password,
-      APEXSEO_CLICKHOUSE_DATABASE: stores.database,
-      APEXSEO_NEO4J_URL: stores.neo4jSettings.boltUrl,
-      APEXSEO_NEO4J_USER: stores.neo4jSettings.username,
-      APEXSEO_NEO4J_PASSWORD: stores.neo4jSettings.password,
+      ...storesEnv(stores),
     };
   }, 300_000);
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../test/harness/index.js';
 import type { KeyServiceReplica } from '../../../../test/harness/key-service.js';
 import { startLlmAuditStack, type LlmAuditStack } from '../support/llm-audit-stack.js';
-import { openStores, uniqueSuffix, type TestStores } from '../support/stores.js';
+import { openStores, uniqueSuffix, unskippedOutcomes, type TestStores } from '../support/stores.js';
 
 /**
  * A platform outage outlasting the LLM step's attempts: the worker's key service is down until the rating step
@@ -56,10 +56,7 @@ describe('auditSite LLM rating across a key-service outage', () => {
       KEY_SERVICE_METRICS_PORT: String(await freePort()),
     });
     const result = await started.handle.result();
-    const outcomes = (await stores.results.auditPages(tenantId, started.auditId))
-      .filter((p) => p.outcome !== 'skipped')
-      .map((p) => `${p.outcome}${p.outcomeDetail ? `: ${p.outcomeDetail}` : ''}`);
-    expect(outcomes).toEqual(['audited']);
+    expect(await unskippedOutcomes(stores, tenantId, started.auditId)).toEqual(['audited']);
     expect(result.counts).toMatchObject({ audited: 1, failed: 0 });
     expect(stack.llm.calls(apiKey)).toBe(1);
   }, 420_000);

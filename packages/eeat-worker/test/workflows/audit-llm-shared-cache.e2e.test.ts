@@ -10,7 +10,7 @@ import { LlmAnswerStore } from '../../src/storage/clickhouse/llm-answer-store.js
 import { startWorkerProcess, type WorkerProcess } from '../local-stack/worker-process.js';
 import { carefulAnswerForGuide } from '../scoring/rubric-answers.js';
 import { startLlmAuditStack, type LlmAuditStack } from '../support/llm-audit-stack.js';
-import { openStores, uniqueSuffix, type TestStores } from '../support/stores.js';
+import { openStores, storesEnv, uniqueSuffix, type TestStores } from '../support/stores.js';
 
 /**
  * The LLM answer cache is shared and durable: a re-audit of an unchanged site costs its tenant nothing, even when
@@ -67,17 +67,11 @@ describe('the shared LLM answer cache', () => {
 
     // The in-test workers (and their process-local state) are gone; a separate worker process takes over.
     await stack.workers.stop();
-    const { temporal, neo4j } = await useServices('temporal', 'neo4j');
+    const { temporal } = await useServices('temporal');
     other = await startWorkerProcess('eeat-priority', {
       APEXSEO_TEMPORAL_ADDRESS: temporal.address,
       APEXSEO_TEMPORAL_NAMESPACE: temporal.namespace,
-      APEXSEO_CLICKHOUSE_URL: stores.clickhouseSettings.url,
-      APEXSEO_CLICKHOUSE_USER: stores.clickhouseSettings.username,
-      APEXSEO_CLICKHOUSE_PASSWORD: stores.clickhouseSettings.password,
-      APEXSEO_CLICKHOUSE_DATABASE: stores.database,
-      APEXSEO_NEO4J_URL: neo4j.boltUrl,
-      APEXSEO_NEO4J_USER: neo4j.username,
-      APEXSEO_NEO4J_PASSWORD: neo4j.password,
+      ...storesEnv(stores),
       APEXSEO_KEY_SERVICE_URL: stack.keys.url,
       APEXSEO_KEY_SERVICE_TOKEN_FILE: await stack.keys.writeTokenFile(dir),
       APEXSEO_OPENAI_BASE_URL: stack.llm.url,

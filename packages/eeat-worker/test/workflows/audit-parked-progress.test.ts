@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tenantPausedSignal, tenantResumedSignal } from '@apexseo/worker-sdk/workflow';
-import { useServices, waitUntil } from '../../../../test/harness/index.js';
-import { workflowsModulePath } from '../../src/worker/eeat-worker.js';
+import { waitUntil } from '../../../../test/harness/index.js';
 import type { AuditActivities, LlmRatingActivities } from '../../src/workflows/audit-activities-contract.js';
 import { progressQuery } from '../../src/workflows/audit-queries.js';
 import { auditSite } from '../../src/workflows/audit-site-workflow.js';
 import type { AuditSiteInput } from '../../src/workflows/audit-workflow-types.js';
+import {
+  createStubWorker,
+  stubBeginAudit,
+  useTestWorkflowEnvironment,
+} from '../support/stub-workflow-env.js';
 
 /**
  * The audit's `parked` progress flag follows the tenant pause itself, not the failures the workflow happens to
@@ -24,15 +26,7 @@ function stubActivities() {
   const tally = (count: number) => ({ collected: count, audited: count, skipped: 0, failed: 0 });
   const unused = () => Promise.reject(new Error('not used by this audit'));
   const activities: AuditActivities & LlmRatingActivities = {
-    beginAudit: (input) =>
-      Promise.resolve({
-        tenantId: input.tenantId,
-        plan: input.plan,
-        auditId: input.auditId,
-        siteUrl: input.siteUrl,
-        siteKey: 'parked.example',
-        startedAt: '2026-12-01T00:00:00.000Z',
-      }),
+    beginAudit: stubBeginAudit('parked.example'),
     discoverPageList: () => Promise.resolve({ pages: PAGES, skipped: 0 }),
     collectPageRange: ({ count }) => Promise.resolve(tally(count)),
     buildSiteContextFromStore: async () => {
@@ -68,29 +62,12 @@ function stubActivities() {
 }
 
 describe('the audit progress while its tenant is paused', () => {
-  let env: TestWorkflowEnvironment;
-
-  beforeAll(async () => {
-    const { temporal } = await useServices('temporal');
-    env = await TestWorkflowEnvironment.createFromExistingServer({
-      address: temporal.address,
-      namespace: temporal.namespace,
-    });
-  }, 120_000);
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const testEnv = useTestWorkflowEnvironment();
 
   it('should show parked while a pause signal holds the LLM step, and not parked once resumed', async () => {
-    const taskQueue = `parked-${randomUUID()}`;
+    const env = testEnv();
     const stubs = stubActivities();
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      workflowsPath: workflowsModulePath(),
-      activities: stubs.activities,
-    });
+    const { worker, taskQueue } = await createStubWorker(env, 'parked', stubs.activities);
     const input: AuditSiteInput = {
       tenantId: 'parked-tenant',
       plan: 'ltd',

@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditScope } from '../../src/storage/audit-scope.js';
-import { workflowsModulePath } from '../../src/worker/eeat-worker.js';
 import type { AuditActivities, LlmRatingActivities } from '../../src/workflows/audit-activities-contract.js';
 import { progressQuery } from '../../src/workflows/audit-queries.js';
 import { auditSite, PAGES_PER_STEP } from '../../src/workflows/audit-site-workflow.js';
@@ -13,8 +10,12 @@ import type {
   AuditSiteState,
   RangeTally,
 } from '../../src/workflows/audit-workflow-types.js';
-import { useServices } from '../../../../test/harness/index.js';
 import { runHistories, type RunHistory } from '../support/audit-history.js';
+import {
+  createStubWorker,
+  stubBeginAudit,
+  useTestWorkflowEnvironment,
+} from '../support/stub-workflow-env.js';
 
 /**
  * The real `auditSite` workflow code on the harness's Temporal dev server (through Temporal's test environment),
@@ -76,15 +77,7 @@ function stubActivities(pages: number) {
   };
 
   const activities: AuditActivities & LlmRatingActivities = {
-    beginAudit: (input) =>
-      Promise.resolve({
-        tenantId: input.tenantId,
-        plan: input.plan,
-        auditId: input.auditId,
-        siteUrl: input.siteUrl,
-        siteKey: 'scale.example',
-        startedAt: '2026-12-01T00:00:00.000Z',
-      }),
+    beginAudit: stubBeginAudit('scale.example'),
     discoverPageList: () => Promise.resolve({ pages, skipped: SKIPPED_BY_DISCOVERY }),
     collectPageRange: ({ from, count }) => Promise.resolve(range(from, count, collectedTimes, false)),
     buildSiteContextFromStore: () => {
@@ -142,18 +135,7 @@ function stubActivities(pages: number) {
 }
 
 describe('auditSite at scale (stub activities, real workflow code)', () => {
-  let env: TestWorkflowEnvironment;
-
-  beforeAll(async () => {
-    const { temporal } = await useServices('temporal');
-    env = await TestWorkflowEnvironment.createFromExistingServer({
-      address: temporal.address,
-      namespace: temporal.namespace,
-    });
-  }, 120_000);
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const testEnv = useTestWorkflowEnvironment();
 
   async function audit(
     pages: number,
@@ -165,14 +147,9 @@ describe('auditSite at scale (stub activities, real workflow code)', () => {
     stubs: ReturnType<typeof stubActivities>;
     progress: Awaited<ReturnType<typeof queryProgress>>;
   }> {
-    const taskQueue = `scale-${randomUUID()}`;
+    const env = testEnv();
     const stubs = stubActivities(pages);
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      workflowsPath: workflowsModulePath(),
-      activities: stubs.activities,
+    const { worker, taskQueue } = await createStubWorker(env, 'scale', stubs.activities, {
       maxConcurrentActivityTaskExecutions: 64,
     });
     const input: AuditSiteInput = {
@@ -203,7 +180,7 @@ describe('auditSite at scale (stub activities, real workflow code)', () => {
   }
 
   function queryProgress(workflowId: string) {
-    return env.client.workflow.getHandle(workflowId).query(progressQuery);
+    return testEnv().client.workflow.getHandle(workflowId).query(progressQuery);
   }
 
   function expectBounded(runs: readonly RunHistory[]): void {

@@ -23,19 +23,30 @@ describe('auditSite end to end on the sample site', () => {
   const auditId = `audit-${randomUUID()}`;
   let result: AuditSiteResult;
 
+  /** An audit of the whole sample site (40 pages at the most). */
+  function startSiteAudit(
+    tenantId: string,
+    plan: 'mrr' | 'ltd',
+    auditId: string,
+    options: { activitiesPerRun?: number } = {},
+  ) {
+    return startAudit(workers.client, {
+      tenantId,
+      plan,
+      siteUrl: `${site.origin}/`,
+      auditId,
+      limits: { pages: 40, depth: 3, concurrencyPerHost: 4 },
+      allowHosts: [site.allowHost],
+      ...options,
+    });
+  }
+
   async function run(
     id: string,
     tenantId = tenant,
     plan: 'mrr' | 'ltd' = 'mrr',
   ): Promise<{ result: AuditSiteResult; workflowId: string; taskQueue: string }> {
-    const started = await startAudit(workers.client, {
-      tenantId,
-      plan,
-      siteUrl: `${site.origin}/`,
-      auditId: id,
-      limits: { pages: 40, depth: 3, concurrencyPerHost: 4 },
-      allowHosts: [site.allowHost],
-    });
+    const started = await startSiteAudit(tenantId, plan, id);
     return {
       result: await started.handle.result(),
       workflowId: started.workflowId,
@@ -144,16 +155,8 @@ describe('auditSite end to end on the sample site', () => {
   it('should continue as new on a small activity budget and still record every page once', async () => {
     const tenantId = `can-${suffix}`;
     const id = `audit-${randomUUID()}`;
-    const started = await startAudit(workers.client, {
-      tenantId,
-      plan: 'mrr',
-      siteUrl: `${site.origin}/`,
-      auditId: id,
-      limits: { pages: 40, depth: 3, concurrencyPerHost: 4 },
-      allowHosts: [site.allowHost],
-      // The sample site fits one range step per phase: a budget of one step continues as new between them.
-      activitiesPerRun: 1,
-    });
+    // The sample site fits one range step per phase: a budget of one step continues as new between them.
+    const started = await startSiteAudit(tenantId, 'mrr', id, { activitiesPerRun: 1 });
     const again = await started.handle.result();
     expect(again.counts).toEqual(result.counts);
     const progress = await started.handle.query(progressQuery);
@@ -202,25 +205,24 @@ describe('auditSite end to end on the sample site', () => {
   it('should start and follow an audit from the CLI, printing progress on stderr and the result as JSON', async () => {
     const { temporal } = await useServices('temporal');
     const tenantId = `cli-${suffix}`;
-    const run = await runCli(
-      [
-        'audit',
-        'start',
-        '--tenant',
-        tenantId,
-        '--plan',
-        'ltd',
-        '--site',
-        `${site.origin}/`,
-        '--allow-host',
-        site.allowHost,
-        '--pages',
-        '40',
-        '--follow',
-        '--json',
-      ],
-      { env: { APEXSEO_TEMPORAL_ADDRESS: temporal.address, APEXSEO_FETCH_PRIVATE_HOSTS: '127.0.0.1:*' } },
-    );
+    const auditStart = (...options: string[]) =>
+      runCli(
+        [
+          'audit',
+          'start',
+          '--tenant',
+          tenantId,
+          '--plan',
+          'ltd',
+          '--site',
+          `${site.origin}/`,
+          '--allow-host',
+          site.allowHost,
+          ...options,
+        ],
+        { env: { APEXSEO_TEMPORAL_ADDRESS: temporal.address, APEXSEO_FETCH_PRIVATE_HOSTS: '127.0.0.1:*' } },
+      );
+    const run = await auditStart('--pages', '40', '--follow', '--json');
     expect(run.code, run.stderr).toBe(0);
     const body = JSON.parse(run.stdout) as {
       auditId: string;
@@ -231,22 +233,7 @@ describe('auditSite end to end on the sample site', () => {
     expect(body.counts).toEqual(result.counts);
     expect(await stores.results.countRows(tenantId, body.auditId, 'final')).toBe(result.counts.total);
 
-    const human = await runCli(
-      [
-        'audit',
-        'start',
-        '--tenant',
-        tenantId,
-        '--plan',
-        'ltd',
-        '--site',
-        `${site.origin}/`,
-        '--allow-host',
-        site.allowHost,
-        '--follow',
-      ],
-      { env: { APEXSEO_TEMPORAL_ADDRESS: temporal.address, APEXSEO_FETCH_PRIVATE_HOSTS: '127.0.0.1:*' } },
-    );
+    const human = await auditStart('--follow');
     expect(human.code, human.stderr).toBe(0);
     expect(human.stderr).toMatch(/100% \d+\/\d+ pages/);
     expect(human.stdout).toMatch(/audited, \d+ skipped, \d+ failed; median level/);

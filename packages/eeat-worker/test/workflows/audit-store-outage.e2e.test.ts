@@ -7,7 +7,7 @@ import { startSampleSite, type SampleSite } from '../local-stack/sample-site-ser
 import { createClickHouseClient } from '../../src/storage/clickhouse/clickhouse-connection.js';
 import { startCuttableRelay, type CuttableRelay } from '../support/cuttable-relay.js';
 import { startAuditWorkers, type RunningWorkers } from '../support/audit-workers.js';
-import { openStores, uniqueSuffix, type TestStores } from '../support/stores.js';
+import { openStores, uniqueSuffix, unskippedOutcomes, type TestStores } from '../support/stores.js';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 
@@ -94,10 +94,7 @@ describe('auditSite collection across a ClickHouse outage', () => {
 
     await relay.restore();
     const result = await started.handle.result();
-    const outcomes = (await stores.results.auditPages(tenantId, started.auditId))
-      .filter((p) => p.outcome !== 'skipped')
-      .map((p) => `${p.outcome}${p.outcomeDetail ? `: ${p.outcomeDetail}` : ''}`);
-    expect(outcomes).toEqual(['audited']);
+    expect(await unskippedOutcomes(stores, tenantId, started.auditId)).toEqual(['audited']);
     expect(result.counts).toMatchObject({ audited: 1, failed: 0 });
   }, 300_000);
 });
