@@ -20,6 +20,8 @@ export { startNeo4j } from './services/neo4j.js';
 export { startPlatformServices } from './services/platform.js';
 export type { RunningPlatform } from './services/platform.js';
 export { freePort } from './process/free-port.js';
+export { runToExit } from './process/run-to-exit.js';
+export type { ExitedProcess } from './process/run-to-exit.js';
 export { waitUntil, WaitTimeoutError } from './process/wait-until.js';
 export type { WaitUntilOptions } from './process/wait-until.js';
 export { ServiceRegistry } from './services/registry.js';

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { runToExit } from './process/run-to-exit.js';
 import type { PostgresSettings } from './settings.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -96,16 +97,6 @@ export interface RunningKeyService extends KeyServiceReplica {
     command: 'migrate' | 'rewrap',
     extraEnv?: Readonly<Record<string, string>>,
   ): Promise<{ code: number; output: string }>;
-}
-
-function runToExit(child: ChildProcess): Promise<{ code: number; output: string }> {
-  return new Promise((resolvePromise, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('exit', (code) => resolvePromise({ code: code ?? 1, output }));
-  });
 }
 
 async function spawnServe(child: ChildProcess): Promise<KeyServiceReplica> {

@@ -4,8 +4,8 @@ import { HarnessError } from '../errors.js';
 import { freePort } from '../process/free-port.js';
 import type { SupervisedProcess } from '../process/supervised-process.js';
 import type { RunningNeo4j } from '../settings.js';
-import { startServer } from './start-server.js';
-import { makeServiceDir, removeServiceDir, requireTool, throwawayPassword, toolsDir } from './workspace.js';
+import { startRestartableServer, startServer, type RestartableServer } from './start-server.js';
+import { makeServiceDir, requireTool, throwawayPassword, toolsDir } from './workspace.js';
 
 /** Where bootstrap.sh builds test/harness/neo4j (Launcher.java + the neo4j-harness jars). */
 const launcherDir = join(toolsDir, 'neo4j');
@@ -77,23 +77,16 @@ export async function startNeo4j(): Promise<RunningNeo4j> {
     return server;
   };
 
-  let server: SupervisedProcess;
+  let server: RestartableServer;
   try {
-    server = await launch();
+    server = await startRestartableServer('neo4j', dir, launch);
   } catch (error) {
-    await removeServiceDir(dir);
     if (error instanceof HarnessError) throw error;
     throw new HarnessError('SERVICE_START_FAILED', `neo4j: ${String(error)}`, { cause: error });
   }
-  let stopped: Promise<void> | undefined;
   return {
     settings: { boltUrl, username: USERNAME, password },
     description: `Neo4j 5.26 (embedded engine of the Maven test harness) at ${boltUrl}`,
-    restart: async () => {
-      if (stopped !== undefined) throw new HarnessError('INVALID_ARGUMENT', 'neo4j: restart() after stop()');
-      await server.stop();
-      server = await launch();
-    },
-    stop: () => (stopped ??= server.stop().then(() => removeServiceDir(dir))),
+    ...server,
   };
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { HarnessError } from '../errors.js';
 import { SupervisedProcess, type SupervisedProcessOptions } from '../process/supervised-process.js';
 import { waitUntil } from '../process/wait-until.js';
+import { removeServiceDir } from './workspace.js';
 
 export interface StartServerOptions<T> {
   service: string;
@@ -43,4 +44,38 @@ export async function startServer<T>(
       { cause: error },
     );
   }
+}
+
+export interface RestartableServer {
+  readonly restart: () => Promise<void>;
+  readonly stop: () => Promise<void>;
+}
+
+/**
+ * Launches a server that restarts in place: `launch` starts it on the same ports and folder each time. If the first
+ * launch fails, the folder is removed. `restart()` stops the server and launches it again (refused after `stop()`);
+ * `stop()` stops it once and removes its folder.
+ */
+export async function startRestartableServer(
+  service: string,
+  dir: string,
+  launch: () => Promise<SupervisedProcess>,
+): Promise<RestartableServer> {
+  let server: SupervisedProcess;
+  try {
+    server = await launch();
+  } catch (error) {
+    await removeServiceDir(dir);
+    throw error;
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    restart: async () => {
+      if (stopped !== undefined)
+        throw new HarnessError('INVALID_ARGUMENT', `${service}: restart() after stop()`);
+      await server.stop();
+      server = await launch();
+    },
+    stop: () => (stopped ??= server.stop().then(() => removeServiceDir(dir))),
+  };
 }

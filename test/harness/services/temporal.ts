@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { HarnessError } from '../errors.js';
 import { freePort } from '../process/free-port.js';
 import type { SupervisedProcess } from '../process/supervised-process.js';
 import type { RunningTemporal, TemporalSettings } from '../settings.js';
-import { startServer } from './start-server.js';
-import { makeServiceDir, removeServiceDir, requireTool, toolsDir } from './workspace.js';
+import { startRestartableServer, startServer } from './start-server.js';
+import { makeServiceDir, requireTool, toolsDir } from './workspace.js';
 
 const NAMESPACE = 'default';
 
@@ -98,26 +97,14 @@ export async function startTemporal(options: StartTemporalOptions = {}): Promise
     return server;
   };
 
-  let server: SupervisedProcess;
-  try {
-    server = await launch();
-  } catch (error) {
-    await removeServiceDir(dir);
-    throw error;
-  }
+  const { restart, stop } = await startRestartableServer('temporal', dir, launch);
   const settings: TemporalSettings = { address, namespace: NAMESPACE };
-  let stopped: Promise<void> | undefined;
   return {
     settings,
     get description() {
       return `Temporal dev server ${serverVersion} (CLI v1.5.1, SQLite) on ${address}`;
     },
-    restart: async () => {
-      if (stopped !== undefined)
-        throw new HarnessError('INVALID_ARGUMENT', 'temporal: restart() after stop()');
-      await server.stop();
-      server = await launch();
-    },
-    stop: () => (stopped ??= server.stop().then(() => removeServiceDir(dir))),
+    restart,
+    stop,
   };
 }

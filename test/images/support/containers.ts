@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkerLauncher } from '../../../packages/eeat-worker/test/local-stack/worker-process.js';
 import type { KeyServiceLauncher } from '../../harness/key-service.js';
+import { runToExit, type ExitedProcess } from '../../harness/process/run-to-exit.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const OWNER_LABEL = 'org.apexseo.test-owner';
@@ -35,24 +36,11 @@ export interface BuiltImages {
   readonly 'key-service': BuiltImage;
 }
 
-export interface RunResult {
-  readonly code: number;
-  readonly output: string;
-}
-
-function collect(child: ChildProcess): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('exit', (code) => resolvePromise({ code: code ?? 1, output }));
-  });
-}
+export type RunResult = ExitedProcess;
 
 /** Runs a command (no shell) and resolves with its exit code and combined output. */
 export function run(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
-  return collect(spawn(command, args, { cwd: REPO_ROOT, env: env ?? process.env, stdio: 'pipe' }));
+  return runToExit(spawn(command, args, { cwd: REPO_ROOT, env: env ?? process.env, stdio: 'pipe' }));
 }
 
 /** Builds both images (a cache hit when scripts/test.sh just did) and returns what this checkout built. */
@@ -139,7 +127,7 @@ export function runContainer(
   args: readonly string[],
   options: ContainerOptions = {},
 ): Promise<RunResult> {
-  return collect(startContainer(image, args, options));
+  return runToExit(startContainer(image, args, options));
 }
 
 /** Removes the test containers of test processes that no longer exist. */

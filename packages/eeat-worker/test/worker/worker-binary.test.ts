@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflows } from '@apexseo/worker-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useServices } from '../../../../test/harness/index.js';
+import { runToExit, useServices, type ExitedProcess } from '../../../../test/harness/index.js';
 import { startPageAudit } from '../../src/routing/start-audit.js';
 import { startSampleSite, type SampleSite } from '../local-stack/sample-site-server.js';
 import { startWorkerProcess, type WorkerProcess } from '../local-stack/worker-process.js';
@@ -14,18 +14,13 @@ import { openStores, storesEnv, uniqueSuffix, type TestStores } from '../support
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
-function runMain(env: Record<string, string>): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+function runMain(env: Record<string, string>): Promise<ExitedProcess> {
+  return runToExit(
+    spawn(process.execPath, ['--import', 'tsx', MAIN], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code: code ?? 1, output }));
-  });
+    }),
+  );
 }
 
 /** The worker binary as a pod runs it: production mode, prebuilt workflow bundle, pool from the environment. */
