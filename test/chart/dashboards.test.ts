@@ -1,16 +1,13 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDatabase, useServices } from '../harness/index.js';
 import { startKeyService } from '../harness/key-service.js';
 import {
-  architectureMetrics,
-  dashboardQueries,
+  chartDashboardQueries,
+  documentedMetrics,
   exposedMetrics,
   isKnownSeries,
   metricNames,
 } from './support/promql-metrics.js';
-import { chartDir, repoRoot } from './support/tools.js';
 
 /**
  * Series the dashboards read from the cluster's own exporters, not from ApexSEO code: the replica count of the
@@ -18,8 +15,8 @@ import { chartDir, repoRoot } from './support/tools.js';
  */
 const clusterMetrics = new Set(['kube_deployment_status_replicas', 'keda_scaler_metrics_value']);
 
-const queries = await dashboardQueries(path.join(chartDir, 'dashboards'));
-const documented = architectureMetrics(await readFile(path.join(repoRoot, 'docs/architecture.md'), 'utf8'));
+const queries = await chartDashboardQueries();
+const documented = await documentedMetrics();
 
 describe('Grafana dashboards', () => {
   it('should find the metrics table in docs/architecture.md and queries in the dashboards', () => {

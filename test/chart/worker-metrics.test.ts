@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,14 +6,13 @@ import { createWorker, loadWorkerConfig, type ApexWorker } from '../../packages/
 import { freePort, useServices } from '../harness/index.js';
 import { copyChartWithoutDependencies, type ChartCopy } from './support/chart-copy.js';
 import {
-  architectureMetrics,
-  dashboardQueries,
+  chartDashboardQueries,
+  documentedWorkerMetrics,
   exposedMetrics,
   isKnownSeries,
   metricNames,
 } from './support/promql-metrics.js';
 import { findObject, monitoringApi, render } from './support/render.js';
-import { chartDir, repoRoot } from './support/tools.js';
 
 /**
  * The dashboards and alert rules against a running worker: a worker built with the SDK's createWorker() polls a real
@@ -66,10 +65,7 @@ afterAll(async () => {
 
 describe('metrics of a running worker', () => {
   it('should export every worker metric that docs/architecture.md lists', async () => {
-    const documented = architectureMetrics(
-      await readFile(path.join(repoRoot, 'docs/architecture.md'), 'utf8'),
-    );
-    const workerMetrics = [...documented].filter(([, by]) => by === 'worker').map(([name]) => name);
+    const workerMetrics = await documentedWorkerMetrics();
     expect(workerMetrics.length).toBeGreaterThan(3);
     const exported = exposedMetrics(workerExposition);
     expect(workerMetrics.filter((m) => !exported.has(m))).toEqual([]);
@@ -81,13 +77,8 @@ describe('metrics of a running worker', () => {
 
   it('should export every worker series the dashboards query', async () => {
     const exported = exposedMetrics(workerExposition);
-    const documented = architectureMetrics(
-      await readFile(path.join(repoRoot, 'docs/architecture.md'), 'utf8'),
-    );
-    const workerFamilies = new Set([...documented].filter(([, by]) => by === 'worker').map(([name]) => name));
-    const series = (await dashboardQueries(path.join(chartDir, 'dashboards'))).flatMap((q) =>
-      metricNames(q.expr),
-    );
+    const workerFamilies = new Set(await documentedWorkerMetrics());
+    const series = (await chartDashboardQueries()).flatMap((q) => metricNames(q.expr));
     const fromWorker = series.filter((m) => isKnownSeries(m, workerFamilies));
     expect(fromWorker.length).toBeGreaterThan(3);
     expect(fromWorker.filter((m) => !isKnownSeries(m, exported))).toEqual([]);

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { chartDir, repoRoot } from './tools.js';
 
 const keywords = new Set([
   'by',
@@ -81,6 +82,21 @@ export function architectureMetrics(markdown: string): Map<string, string> {
     if (m?.[1] && m[3]) out.set(m[1], m[3].trim());
   }
   return out;
+}
+
+/** The Metrics table of docs/architecture.md: each metric's name and the component that exports it. */
+export async function documentedMetrics(): Promise<Map<string, string>> {
+  return architectureMetrics(await readFile(path.join(repoRoot, 'docs/architecture.md'), 'utf8'));
+}
+
+/** The metrics docs/architecture.md says the worker exports. */
+export async function documentedWorkerMetrics(): Promise<string[]> {
+  return [...(await documentedMetrics())].filter(([, by]) => by === 'worker').map(([name]) => name);
+}
+
+/** Every query of the chart's own dashboards (charts/apexseo/dashboards). */
+export function chartDashboardQueries(): Promise<DashboardQuery[]> {
+  return dashboardQueries(path.join(chartDir, 'dashboards'));
 }
 
 /** Metric families in a Prometheus text exposition (from its `# TYPE` lines). */

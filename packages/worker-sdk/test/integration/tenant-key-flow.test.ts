@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorker, resumeTenantWorkflows, type ApexWorker } from '../../src/index.js';
+import { createWorker, resumeTenantWorkflows, type ApexWorker, type LlmProvider } from '../../src/index.js';
 import {
   planSearchAttribute,
   tenantIdSearchAttribute,
@@ -40,8 +40,24 @@ function start(
   });
 }
 
-async function metricsText(port: number): Promise<string> {
-  return (await request(`http://127.0.0.1:${port}/metrics`)).body.text();
+function scoreInput(
+  tenantId: string,
+  plan: ScoreInput['plan'],
+  provider: LlmProvider,
+  text = 'x',
+): ScoreInput {
+  return { tenantId, plan, provider, text };
+}
+
+/** The /metrics text on `port` once it contains `series` (the worker exports on its own schedule). */
+function metricsWith(port: number, series: string): Promise<string> {
+  return waitUntil(
+    async () => {
+      const text = await (await request(`http://127.0.0.1:${port}/metrics`)).body.text();
+      return text.includes(series) ? text : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
 }
 
 beforeAll(async () => {
@@ -65,12 +81,11 @@ afterAll(async () => {
 
 describe('LLM activities on a createWorker() worker (real Temporal, real key service)', () => {
   it('should call the provider with the tenant key and never write the key to workflow history', async () => {
-    const handle = await start('scoreWithPause', 'history', {
-      tenantId: 'tenant-good',
-      plan: 'mrr',
-      provider: 'openai',
-      text: 'About us',
-    });
+    const handle = await start(
+      'scoreWithPause',
+      'history',
+      scoreInput('tenant-good', 'mrr', 'openai', 'About us'),
+    );
     expect(await handle.result()).toBe(87);
     expect(platform.llm.calls(GOOD_KEY)).toBeGreaterThanOrEqual(1);
 
@@ -150,12 +165,7 @@ describe('LLM activities on a createWorker() worker (real Temporal, real key ser
       { kind: 'overloaded' },
       { kind: 'ok', json: { score: 70 } },
     );
-    const handle = await start('scoreOnce', 'flaky', {
-      tenantId: 'tenant-flaky',
-      plan: 'mrr',
-      provider: 'openai',
-      text: 'x',
-    });
+    const handle = await start('scoreOnce', 'flaky', scoreInput('tenant-flaky', 'mrr', 'openai'));
     expect(await handle.result()).toEqual({ ok: true, score: 70 });
     expect(platform.llm.calls(key)).toBe(3);
     expect(await platform.keyStatus('tenant-flaky', 'openai')).toMatchObject({
@@ -168,12 +178,7 @@ describe('LLM activities on a createWorker() worker (real Temporal, real key ser
     const key = 'sk-ratelimited-key-9f8e7d6c5b4a';
     await platform.putKey('tenant-limited', 'anthropic', key);
     platform.llm.script(key, { kind: 'rate_limited', retryAfterSeconds: 2 });
-    const once = await start('scoreOnce', 'limited-once', {
-      tenantId: 'tenant-limited',
-      plan: 'ltd',
-      provider: 'anthropic',
-      text: 'x',
-    });
+    const once = await start('scoreOnce', 'limited-once', scoreInput('tenant-limited', 'ltd', 'anthropic'));
     expect(await once.result()).toEqual({ ok: false, type: 'LlmRateLimited' });
 
     platform.llm.script(
@@ -181,12 +186,11 @@ describe('LLM activities on a createWorker() worker (real Temporal, real key ser
       { kind: 'rate_limited', retryAfterSeconds: 3 },
       { kind: 'ok', json: { score: 12 } },
     );
-    const retried = await start('scoreWithPause', 'limited', {
-      tenantId: 'tenant-limited',
-      plan: 'ltd',
-      provider: 'anthropic',
-      text: 'x',
-    });
+    const retried = await start(
+      'scoreWithPause',
+      'limited',
+      scoreInput('tenant-limited', 'ltd', 'anthropic'),
+    );
     expect(await retried.result()).toBe(12);
     expect(platform.llm.calls(key)).toBe(3);
     const events = (await retried.fetchHistory()).events ?? [];
@@ -200,33 +204,17 @@ describe('LLM activities on a createWorker() worker (real Temporal, real key ser
   });
 
   it('should fail a workflow with a typed KeyNotFound failure when the tenant has no key', async () => {
-    const handle = await start('scoreOnce', 'nokey', {
-      tenantId: 'tenant-without-key',
-      plan: 'ltd',
-      provider: 'anthropic',
-      text: 'x',
-    });
+    const handle = await start('scoreOnce', 'nokey', scoreInput('tenant-without-key', 'ltd', 'anthropic'));
     expect(await handle.result()).toEqual({ ok: false, type: 'KeyNotFound' });
   });
 
   it('should expose the documented metrics with tenant, plan, provider and error_class labels on /metrics', async () => {
     await platform.putKey('tenant-badreq', 'anthropic', 'sk-ant-badreq-key-11223344');
     platform.llm.setDefault('sk-ant-badreq-key-11223344', { kind: 'bad_request' });
-    const failing = await start('scoreOrFail', 'badreq', {
-      tenantId: 'tenant-badreq',
-      plan: 'mrr',
-      provider: 'anthropic',
-      text: 'x',
-    });
+    const failing = await start('scoreOrFail', 'badreq', scoreInput('tenant-badreq', 'mrr', 'anthropic'));
     await expect(failing.result()).rejects.toBeInstanceOf(WorkflowFailedError);
 
-    const text = await waitUntil(
-      async () => {
-        const t = await metricsText(worker.metricsPort);
-        return t.includes('temporal_workflow_failed_count{') ? t : undefined;
-      },
-      { timeoutMs: 60_000 },
-    );
+    const text = await metricsWith(worker.metricsPort, 'temporal_workflow_failed_count{');
     expect(text).toContain(
       `temporal_workflow_failed_count{error_type="LlmBadRequest",workflow_type="scoreOrFail",task_queue="${TASK_QUEUE}"} 1`,
     );
@@ -247,13 +235,7 @@ describe('LLM activities on a createWorker() worker (real Temporal, real key ser
   });
 
   it("should export Temporal Core's own metrics on the Temporal metrics port", async () => {
-    const text = await waitUntil(
-      async () => {
-        const t = await metricsText(coreMetricsPort);
-        return t.includes('temporal_workflow_completed') ? t : undefined;
-      },
-      { timeoutMs: 60_000 },
-    );
+    const text = await metricsWith(coreMetricsPort, 'temporal_workflow_completed');
     expect(text).toMatch(
       new RegExp(`temporal_workflow_completed\\{[^}]*task_queue="${TASK_QUEUE}"[^}]*\\} [1-9]`),
     );

@@ -69,7 +69,13 @@ async function converse(target: Target): Promise<Exchange[]> {
   ) => log.push({ step, ...(await call(target, method, path, body, auth)) });
   const acquire = (step: string, tenantId: string, provider = 'openai') =>
     ex(step, 'POST', '/v1/keys/acquire', { tenantId, provider });
-  const report = (step: string, body: Record<string, unknown>) => ex(step, 'POST', '/v1/keys/report', body);
+  const report = (
+    step: string,
+    tenantId: string,
+    keyVersion: number,
+    outcome: string,
+    extra: Record<string, unknown> = {},
+  ) => ex(step, 'POST', '/v1/keys/report', { tenantId, provider: 'openai', keyVersion, outcome, ...extra });
   const status = (step: string, body: Record<string, unknown>) => ex(step, 'POST', '/v1/keys/status', body);
   const putKey = (step: string, tenantId: string, provider: string, apiKey: string) =>
     ex(step, 'PUT', `/v1/tenants/${tenantId}/keys/${provider}`, { apiKey }, 'admin');
@@ -86,49 +92,18 @@ async function converse(target: Target): Promise<Exchange[]> {
   await ex('bad tenant id', 'POST', '/v1/keys/acquire', { tenantId: '-acme', provider: 'openai' });
   await ex('unknown field', 'POST', '/v1/keys/acquire', { tenantId: 'acme', provider: 'openai', extra: 1 });
   await ex('unknown provider', 'POST', '/v1/keys/status', { tenantId: 'acme', provider: 'mistral' });
-  await ex('bad outcome', 'POST', '/v1/keys/report', {
-    tenantId: 'acme',
-    provider: 'openai',
-    keyVersion: 1,
-    outcome: 'exploded',
-  });
+  await report('bad outcome', 'acme', 1, 'exploded');
   await status('status without a key', { tenantId: 'acme' });
 
   await putKey('store openai key', 'acme', 'openai', 'sk-contract-acme-openai-1');
   await acquire('acquire', 'acme');
   await status('status without provider', { tenantId: 'acme' });
-  await report('success', { tenantId: 'acme', provider: 'openai', keyVersion: 1, outcome: 'success' });
-  for (let i = 1; i <= 5; i++)
-    await report(`auth failure ${i}`, {
-      tenantId: 'acme',
-      provider: 'openai',
-      keyVersion: 1,
-      outcome: 'auth_failure',
-    });
-  await report('server error does not count', {
-    tenantId: 'acme',
-    provider: 'openai',
-    keyVersion: 1,
-    outcome: 'server_error',
-  });
-  await report('auth failure 6 trips', {
-    tenantId: 'acme',
-    provider: 'openai',
-    keyVersion: 1,
-    outcome: 'auth_failure',
-  });
-  await report('auth failure 7', {
-    tenantId: 'acme',
-    provider: 'openai',
-    keyVersion: 1,
-    outcome: 'auth_failure',
-  });
-  await report('late success while open', {
-    tenantId: 'acme',
-    provider: 'openai',
-    keyVersion: 1,
-    outcome: 'success',
-  });
+  await report('success', 'acme', 1, 'success');
+  for (let i = 1; i <= 5; i++) await report(`auth failure ${i}`, 'acme', 1, 'auth_failure');
+  await report('server error does not count', 'acme', 1, 'server_error');
+  await report('auth failure 6 trips', 'acme', 1, 'auth_failure');
+  await report('auth failure 7', 'acme', 1, 'auth_failure');
+  await report('late success while open', 'acme', 1, 'success');
   await acquire('acquire while paused', 'acme');
   await status('status while paused', { tenantId: 'acme', provider: 'openai' });
 
@@ -136,50 +111,23 @@ async function converse(target: Target): Promise<Exchange[]> {
   await status('status follows the key stored last', { tenantId: 'acme' });
   await putKey('store new openai key', 'acme', 'openai', 'sk-contract-acme-openai-2');
   await acquire('new version is closed', 'acme');
-  await report('stale version report', {
-    tenantId: 'acme',
-    provider: 'openai',
-    keyVersion: 1,
-    outcome: 'auth_failure',
-  });
-  await report('unknown version report', {
-    tenantId: 'acme',
-    provider: 'openai',
-    keyVersion: 9,
-    outcome: 'success',
-  });
+  await report('stale version report', 'acme', 1, 'auth_failure');
+  await report('unknown version report', 'acme', 9, 'success');
   await status('status after the new key', { tenantId: 'acme' });
 
   await putKey('rate-limited tenant', 'burst', 'openai', 'sk-contract-burst-1');
   for (let i = 1; i <= 6; i++)
-    await report(`rate limited ${i}`, {
-      tenantId: 'burst',
-      provider: 'openai',
-      keyVersion: 1,
-      outcome: 'rate_limited',
-      retryAfterSeconds: 0,
-    });
+    await report(`rate limited ${i}`, 'burst', 1, 'rate_limited', { retryAfterSeconds: 0 });
   await acquire('acquire during cool-down', 'burst');
   await new Promise((resolve) => setTimeout(resolve, COOLDOWN_SECONDS * 1000 + 300));
   await status('status after cool-down', { tenantId: 'burst', provider: 'openai' });
   await acquire('first acquire after cool-down is the probe', 'burst');
   await acquire('second acquire waits for the probe', 'burst');
-  await report('probe succeeds', {
-    tenantId: 'burst',
-    provider: 'openai',
-    keyVersion: 1,
-    outcome: 'success',
-  });
+  await report('probe succeeds', 'burst', 1, 'success');
   await acquire('closed again', 'burst');
 
   await putKey('tenant to resume', 'revoked', 'openai', 'sk-contract-revoked-1');
-  for (let i = 1; i <= 6; i++)
-    await report(`quota ${i}`, {
-      tenantId: 'revoked',
-      provider: 'openai',
-      keyVersion: 1,
-      outcome: 'quota_exhausted',
-    });
+  for (let i = 1; i <= 6; i++) await report(`quota ${i}`, 'revoked', 1, 'quota_exhausted');
   await ex('resume', 'POST', '/v1/tenants/revoked/resume', {}, 'admin');
   await ex('resume again', 'POST', '/v1/tenants/revoked/resume', { provider: 'openai' }, 'admin');
   await acquire('acquire after resume', 'revoked');
