@@ -49,21 +49,24 @@ export class BreakerStore {
     caller: Caller,
   ): Promise<ReportAnswer> {
     return withTransaction(this.pool, async (client) => {
+      /** Every report is audited, with what became of it (`tripped:auth_failure`, `stale:success`, ...). */
+      const audit = (fate: string) =>
+        writeAudit(client, {
+          actor: caller.actor,
+          action: 'report',
+          tenantId,
+          provider,
+          keyVersion,
+          outcome: `${fate}:${outcome}`,
+          requestId: caller.requestId,
+        });
       const current = await client.query<{ key_version: number }>(
         'SELECT key_version FROM tenant_keys WHERE tenant_id = $1 AND provider = $2 AND deleted_at IS NULL',
         [tenantId, provider],
       );
       const currentVersion = current.rows[0]?.key_version;
       if (currentVersion === undefined || keyVersion < 1 || keyVersion > currentVersion) {
-        await writeAudit(client, {
-          actor: caller.actor,
-          action: 'report',
-          tenantId,
-          provider,
-          keyVersion,
-          outcome: `unknown_version:${outcome}`,
-          requestId: caller.requestId,
-        });
+        await audit('unknown_version');
         return { kind: 'unknown_version' };
       }
       const { rows } = await client.query<BreakerColumns & { db_now: Date }>(
@@ -114,15 +117,7 @@ export class BreakerStore {
           ],
         );
       }
-      await writeAudit(client, {
-        actor: caller.actor,
-        action: 'report',
-        tenantId,
-        provider,
-        keyVersion,
-        outcome: `${stale ? 'stale' : tripped ? 'tripped' : 'reported'}:${outcome}`,
-        requestId: caller.requestId,
-      });
+      await audit(stale ? 'stale' : tripped ? 'tripped' : 'reported');
       const view = viewOf(next, now);
       return {
         kind: 'ok',

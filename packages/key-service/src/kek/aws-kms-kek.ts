@@ -13,6 +13,7 @@ import {
   KekVersionUnknownError,
 } from '../crypto/crypto-errors.js';
 import type { GeneratedDataKey, KekProvider, KeyContext, RewrappedDataKey } from './kek-provider.js';
+import { dataKeyRoundTrips } from './kek-provider.js';
 
 export interface AwsKmsKekOptions {
   /** KEK versions mapped to KMS key ids, ARNs or aliases. The highest version wraps new data keys. */
@@ -112,13 +113,8 @@ export class AwsKmsKek implements KekProvider {
   /** A GenerateDataKey/Decrypt round trip, remembered for 15 s so readiness probes do not hammer KMS. */
   async healthCheck(): Promise<void> {
     if (Date.now() - this.#lastHealthy < 15_000) return;
-    const context: KeyContext = { tenantId: 'readiness', provider: 'readiness', keyVersion: 0 };
-    const generated = await this.generateDataKey(context);
-    const unwrapped = await this.unwrapDataKey(generated.wrapped, generated.kekVersion, context);
-    const same = unwrapped.equals(generated.plaintext);
-    generated.plaintext.fill(0);
-    unwrapped.fill(0);
-    if (!same) throw new KekUnavailableError('round trip returned a different data key');
+    if (!(await dataKeyRoundTrips(this)))
+      throw new KekUnavailableError('round trip returned a different data key');
     this.#lastHealthy = Date.now();
   }
 

@@ -31,6 +31,22 @@ export interface RewrappedDataKey {
 }
 
 /**
+ * Generates a data key for a throwaway readiness context and unwraps it again: whether the KEK gave back the same
+ * key. Both copies of the data key are zeroed.
+ */
+export async function dataKeyRoundTrips(
+  kek: Pick<KekProvider, 'generateDataKey' | 'unwrapDataKey'>,
+): Promise<boolean> {
+  const context: KeyContext = { tenantId: 'readiness', provider: 'readiness', keyVersion: 0 };
+  const generated = await kek.generateDataKey(context);
+  const unwrapped = await kek.unwrapDataKey(generated.wrapped, generated.kekVersion, context);
+  const same = unwrapped.equals(generated.plaintext);
+  generated.plaintext.fill(0);
+  unwrapped.fill(0);
+  return same;
+}
+
+/**
  * A key-encryption key (KEK) ring. Implementations wrap data keys only; they never see an LLM key.
  * Versions are positive integers; new data keys are wrapped under `currentVersion`, and data keys
  * wrapped under a version below `minimumDecryptionVersion` are refused.

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { KEY_BYTES, open, packBox, seal, unpackBox } from '../crypto/aes-gcm.js';
 import { KekVersionRetiredError, KekVersionUnknownError } from '../crypto/crypto-errors.js';
 import type { GeneratedDataKey, KekProvider, KeyContext, RewrappedDataKey } from './kek-provider.js';
-import { associatedData } from './kek-provider.js';
+import { associatedData, dataKeyRoundTrips } from './kek-provider.js';
 
 const base64Key = z
   .string()
@@ -108,13 +108,8 @@ export class LocalKeyRing implements KekProvider {
   }
 
   async healthCheck(): Promise<void> {
-    const context: KeyContext = { tenantId: 'readiness', provider: 'readiness', keyVersion: 0 };
-    const generated = await this.generateDataKey(context);
-    const unwrapped = await this.unwrapDataKey(generated.wrapped, generated.kekVersion, context);
-    const same = unwrapped.equals(generated.plaintext);
-    generated.plaintext.fill(0);
-    unwrapped.fill(0);
-    if (!same) throw new Error('local KEK round trip returned a different data key');
+    if (!(await dataKeyRoundTrips(this)))
+      throw new Error('local KEK round trip returned a different data key');
   }
 
   #wrap(dataKey: Buffer, kekVersion: number, context: KeyContext): Buffer {
