@@ -74,19 +74,21 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
   }
 
   /**
-   * Runs `work` for every page of a range of the audit's page list, `concurrency` pages at a time in a sliding
-   * window (a slow page holds one slot, not the range), and writes what the pages produced in batches of
-   * `WRITE_BATCH` (one ClickHouse insert and one Neo4j transaction per batch instead of per page). A page counts as
-   * finished once its batch is written. A platform failure (a result store down) fails the whole step, which the
-   * workflow waits out and runs again: pages finished before it travel in the heartbeat details and are skipped.
+   * Runs `work` for every page of a range of the audit's page list, each page with its own attempts, `concurrency`
+   * pages at a time in a sliding window (a slow page holds one slot, not the range), and writes what the pages
+   * produced in batches of `WRITE_BATCH` (one ClickHouse insert and one Neo4j transaction per batch instead of per
+   * page). A page counts as finished once its batch is written. A platform failure (a result store down) fails the
+   * whole step, which the workflow waits out and runs again: pages finished before it travel in the heartbeat
+   * details and are skipped.
    */
   async function forRange(
+    scope: AuditScope,
     pages: readonly ListedPage[],
     concurrency: number,
-    work: (page: ListedPage) => Promise<PageWork>,
-    write: (done: readonly PageWork[]) => Promise<void>,
+    work: (page: ListedPage, signal: AbortSignal) => Promise<PageWork>,
   ): Promise<RangeTally> {
     const ctx = Context.current();
+    const signal = ctx.cancellationSignal;
     const previous = RangeProgressSchema.safeParse(ctx.info.heartbeatDetails);
     const progress: RangeProgress = previous.success
       ? previous.data
@@ -100,7 +102,7 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
       writing = writing.then(async () => {
         const batch = unwritten.splice(0);
         if (batch.length === 0) return;
-        await write(batch);
+        await writePageWork(scope, batch);
         for (const done of batch) {
           progress.finished.push(done.seq);
           progress.tally[done.tally]++;
@@ -113,7 +115,7 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
         let next = 0;
         const lane = async (): Promise<void> => {
           for (let page = pending[next++]; page !== undefined; page = pending[next++]) {
-            unwritten.push(await work(page));
+            unwritten.push(await withPageAttempts(page, () => work(page, signal), signal));
             if (unwritten.length >= WRITE_BATCH) await flush();
           }
         };
@@ -282,35 +284,20 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
       const pages = await fromStores(() =>
         pageList.read(scope.tenantId, scope.auditId, { from, to: from + count }),
       );
-      const signal = Context.current().cancellationSignal;
-      return forRange(
-        pages,
-        concurrency,
-        (page) =>
-          withPageAttempts(
-            page,
-            async (): Promise<PageWork> => {
-              const collected = await engine.collect(page.url, {
-                siteUrl: scope.siteUrl,
-                allowHosts,
-                signal,
-              });
-              if (!collected.ok) {
-                const tally = collected.outcome.kind === 'skipped' ? 'skipped' : 'failed';
-                return { seq: page.seq, tally, outcome: collected.outcome };
-              }
-              // Stored under the listed URL, so the rating step finds them by the URL the list holds.
-              const { facts, finalUrl, httpStatus } = collected;
-              return {
-                seq: page.seq,
-                tally: 'collected',
-                facts: { facts: { ...facts, url: page.url }, finalUrl, httpStatus },
-              };
-            },
-            signal,
-          ),
-        (batch) => writePageWork(scope, batch),
-      );
+      return forRange(scope, pages, concurrency, async (page, signal): Promise<PageWork> => {
+        const collected = await engine.collect(page.url, { siteUrl: scope.siteUrl, allowHosts, signal });
+        if (!collected.ok) {
+          const tally = collected.outcome.kind === 'skipped' ? 'skipped' : 'failed';
+          return { seq: page.seq, tally, outcome: collected.outcome };
+        }
+        // Stored under the listed URL, so the rating step finds them by the URL the list holds.
+        const { facts, finalUrl, httpStatus } = collected;
+        return {
+          seq: page.seq,
+          tally: 'collected',
+          facts: { facts: { ...facts, url: page.url }, finalUrl, httpStatus },
+        };
+      });
     },
 
     async ratePageRange({ scope, from, count, concurrency }) {
@@ -326,35 +313,24 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
         ),
       );
       const site = await ratings.siteContext(scope);
-      const signal = Context.current().cancellationSignal;
-      return forRange(
-        pages,
-        concurrency,
-        (page) =>
-          withPageAttempts(
-            page,
-            async (): Promise<PageWork> => {
-              const collected = facts.get(page.url);
-              if (!collected)
-                throw ApplicationFailure.nonRetryable(
-                  `no collected facts for ${page.url} in audit ${scope.auditId}`,
-                  'FactsMissing',
-                );
-              let rating;
-              try {
-                rating = await engine.rateHeuristic(collected.facts, site);
-              } catch (err) {
-                // Past its analysis budget: the page's recorded outcome, on this first attempt.
-                if (!(err instanceof PageTooComplexError)) throw err;
-                return { seq: page.seq, tally: 'failed', outcome: err.outcome(page.url) };
-              }
-              const result = { outcome: auditedOutcome(page.url, collected), rating };
-              return { seq: page.seq, tally: 'audited', rated: { result, facts: collected.facts } };
-            },
-            signal,
-          ),
-        (batch) => writePageWork(scope, batch),
-      );
+      return forRange(scope, pages, concurrency, async (page): Promise<PageWork> => {
+        const collected = facts.get(page.url);
+        if (!collected)
+          throw ApplicationFailure.nonRetryable(
+            `no collected facts for ${page.url} in audit ${scope.auditId}`,
+            'FactsMissing',
+          );
+        let rating;
+        try {
+          rating = await engine.rateHeuristic(collected.facts, site);
+        } catch (err) {
+          // Past its analysis budget: the page's recorded outcome, on this first attempt.
+          if (!(err instanceof PageTooComplexError)) throw err;
+          return { seq: page.seq, tally: 'failed', outcome: err.outcome(page.url) };
+        }
+        const result = { outcome: auditedOutcome(page.url, collected), rating };
+        return { seq: page.seq, tally: 'audited', rated: { result, facts: collected.facts } };
+      });
     },
 
     async listedPages({ scope, from, count, filter }) {

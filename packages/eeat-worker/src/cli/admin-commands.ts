@@ -18,10 +18,23 @@ function provider(value: string): LlmProvider {
   return value;
 }
 
-function adminOptions(
-  io: CliIo,
-  opts: { keyServiceUrl?: string; adminTokenFile?: string },
-): { baseUrl: string; adminTokenFile: string } {
+/** What the key-service admin commands are told of the key service (each falls back to the environment). */
+interface KeyServiceAdminFlags {
+  keyServiceUrl?: string;
+  adminTokenFile?: string;
+}
+
+/** Adds the key-service admin options to a command. */
+function withKeyServiceAdminFlags(command: Command): Command {
+  return command
+    .option('--key-service-url <url>', 'key service base URL (default APEXSEO_KEY_SERVICE_URL)')
+    .option(
+      '--admin-token-file <path>',
+      'file holding the admin bearer token (default APEXSEO_ADMIN_TOKEN_FILE)',
+    );
+}
+
+function adminOptions(io: CliIo, opts: KeyServiceAdminFlags): { baseUrl: string; adminTokenFile: string } {
   const adminTokenFile = opts.adminTokenFile ?? io.env.APEXSEO_ADMIN_TOKEN_FILE;
   if (!adminTokenFile)
     throw new CliError('ADMIN_TOKEN_UNREADABLE', 'give --admin-token-file or set APEXSEO_ADMIN_TOKEN_FILE');
@@ -33,67 +46,45 @@ function adminOptions(
 
 export function registerAdminCommands(program: Command, io: CliIo): void {
   const key = program.command('key').description('tenant LLM keys in the key service');
-  key
-    .command('set')
-    .description(
-      'store a tenant’s LLM key: typed at a hidden prompt, or piped on stdin (never given as an argument)',
-    )
-    .requiredOption('--tenant <id>', 'tenant id')
-    .requiredOption('--provider <name>', 'openai or anthropic', provider)
-    .option('--key-service-url <url>', 'key service base URL (default APEXSEO_KEY_SERVICE_URL)')
-    .option(
-      '--admin-token-file <path>',
-      'file holding the admin bearer token (default APEXSEO_ADMIN_TOKEN_FILE)',
-    )
-    .action(
-      async (opts: {
-        tenant: string;
-        provider: LlmProvider;
-        keyServiceUrl?: string;
-        adminTokenFile?: string;
-      }) => {
-        const admin = await KeyServiceAdmin.open(adminOptions(io, opts));
-        const apiKey = await readSecret(`${opts.provider} key for tenant ${opts.tenant}: `, io.in, io.err);
-        const stored = await admin.putKey(opts.tenant, opts.provider, apiKey);
-        io.result(
-          stored,
-          `Stored ${stored.provider} key version ${stored.keyVersion} for tenant ${stored.tenantId} (fingerprint ${stored.fingerprint})`,
-        );
-      },
+  withKeyServiceAdminFlags(
+    key
+      .command('set')
+      .description(
+        'store a tenant’s LLM key: typed at a hidden prompt, or piped on stdin (never given as an argument)',
+      )
+      .requiredOption('--tenant <id>', 'tenant id')
+      .requiredOption('--provider <name>', 'openai or anthropic', provider),
+  ).action(async (opts: { tenant: string; provider: LlmProvider } & KeyServiceAdminFlags) => {
+    const admin = await KeyServiceAdmin.open(adminOptions(io, opts));
+    const apiKey = await readSecret(`${opts.provider} key for tenant ${opts.tenant}: `, io.in, io.err);
+    const stored = await admin.putKey(opts.tenant, opts.provider, apiKey);
+    io.result(
+      stored,
+      `Stored ${stored.provider} key version ${stored.keyVersion} for tenant ${stored.tenantId} (fingerprint ${stored.fingerprint})`,
     );
+  });
 
   const tenant = program.command('tenant').description('tenant operations');
-  tenant
-    .command('resume')
-    .description('resume a paused tenant in the key service and wake its parked audits')
-    .requiredOption('--tenant <id>', 'tenant id')
-    .option('--provider <name>', 'only this provider', provider)
-    .option('--key-service-url <url>', 'key service base URL (default APEXSEO_KEY_SERVICE_URL)')
-    .option(
-      '--admin-token-file <path>',
-      'file holding the admin bearer token (default APEXSEO_ADMIN_TOKEN_FILE)',
-    )
-    .action(
-      async (opts: {
-        tenant: string;
-        provider?: LlmProvider;
-        keyServiceUrl?: string;
-        adminTokenFile?: string;
-      }) => {
-        const admin = await KeyServiceAdmin.open(adminOptions(io, opts));
-        const resumed = await admin.resume(opts.tenant, opts.provider);
-        const temporal = await connectCliClient(io.config().temporal);
-        try {
-          const signalled = await resumeTenantWorkflows(temporal.client, opts.tenant, opts.provider);
-          io.result(
-            { ...resumed, workflows: signalled },
-            `Resumed tenant ${opts.tenant}; parked audits signalled (${signalled.mode})`,
-          );
-        } finally {
-          await temporal.close();
-        }
-      },
-    );
+  withKeyServiceAdminFlags(
+    tenant
+      .command('resume')
+      .description('resume a paused tenant in the key service and wake its parked audits')
+      .requiredOption('--tenant <id>', 'tenant id')
+      .option('--provider <name>', 'only this provider', provider),
+  ).action(async (opts: { tenant: string; provider?: LlmProvider } & KeyServiceAdminFlags) => {
+    const admin = await KeyServiceAdmin.open(adminOptions(io, opts));
+    const resumed = await admin.resume(opts.tenant, opts.provider);
+    const temporal = await connectCliClient(io.config().temporal);
+    try {
+      const signalled = await resumeTenantWorkflows(temporal.client, opts.tenant, opts.provider);
+      io.result(
+        { ...resumed, workflows: signalled },
+        `Resumed tenant ${opts.tenant}; parked audits signalled (${signalled.mode})`,
+      );
+    } finally {
+      await temporal.close();
+    }
+  });
 
   program
     .command('migrate')

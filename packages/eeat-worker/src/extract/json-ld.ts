@@ -87,10 +87,17 @@ function urls(value: Json | undefined, base: string): string[] {
     .filter((v): v is string => v !== null);
 }
 
-function toPerson(value: Json, base: string): AuthorRef | null {
+/**
+ * A named entity (a person or an organization) given as a bare name or as a node with a `name`: its name, URL and
+ * `sameAs` links, and the node itself for the fields of its kind. Null without a name.
+ */
+function toNamed(
+  value: Json,
+  base: string,
+): { name: string; url: string | null; sameAs: string[]; node: JsonObject | null } | null {
   if (typeof value === 'string') {
     const name = str(value);
-    return name ? { name, url: null, sameAs: [], jobTitle: null, source: 'json-ld' } : null;
+    return name ? { name, url: null, sameAs: [], node: null } : null;
   }
   if (!isObject(value)) return null;
   const name = str(value['name']);
@@ -99,25 +106,22 @@ function toPerson(value: Json, base: string): AuthorRef | null {
     name,
     url: resolveUrl(str(value['url'] ?? value['@id']), base),
     sameAs: urls(value['sameAs'], base),
-    jobTitle: str(value['jobTitle']),
-    source: 'json-ld',
+    node: value,
   };
 }
 
+function toPerson(value: Json, base: string): AuthorRef | null {
+  const named = toNamed(value, base);
+  if (named === null) return null;
+  const { node, ...ref } = named;
+  return { ...ref, jobTitle: str(node?.['jobTitle']), source: 'json-ld' };
+}
+
 function toOrganization(value: Json, base: string): OrganizationRef | null {
-  if (typeof value === 'string') {
-    const name = str(value);
-    return name ? { name, url: null, sameAs: [], logo: null } : null;
-  }
-  if (!isObject(value)) return null;
-  const name = str(value['name']);
-  if (name === null) return null;
-  return {
-    name,
-    url: resolveUrl(str(value['url'] ?? value['@id']), base),
-    sameAs: urls(value['sameAs'], base),
-    logo: resolveUrl(str(value['logo']), base),
-  };
+  const named = toNamed(value, base);
+  if (named === null) return null;
+  const { node, ...ref } = named;
+  return { ...ref, logo: resolveUrl(str(node?.['logo']), base) };
 }
 
 /** Flattens arrays, `@graph` and `mainEntity` into one list of typed nodes (at most `jsonLdNodes`, 6 levels down). */
