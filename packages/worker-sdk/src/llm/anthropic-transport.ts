@@ -1,8 +1,6 @@
-import type { Agent } from 'undici';
 import { z } from 'zod';
-import { revealTenantKey, type TenantKey } from '../keys/tenant-key.js';
-import type { ProviderAnswer, ProviderRequest } from './llm-types.js';
-import { invalidAnswer, parseProviderAnswer, postProvider } from './provider-http.js';
+import { revealTenantKey } from '../keys/tenant-key.js';
+import { invalidAnswer, parseProviderAnswer, postProvider, type ProviderTransport } from './provider-http.js';
 
 /** The Messages API version header this client speaks. */
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -24,14 +22,7 @@ const message = z
   .loose();
 
 /** Anthropic `POST /v1/messages` (structured output via a forced tool whose `input_schema` is the JSON Schema). */
-export async function sendAnthropic(
-  dispatcher: Agent,
-  baseUrl: string,
-  key: TenantKey,
-  req: ProviderRequest,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<ProviderAnswer> {
+export const sendAnthropic: ProviderTransport = async (dispatcher, baseUrl, key, req, timeoutMs, signal) => {
   const system = req.messages
     .filter((m) => m.role === 'system')
     .map((m) => m.content)
@@ -75,4 +66,4 @@ export async function sendAnthropic(
   const tool = answer.content.find((c) => c.type === 'tool_use' && c['name'] === req.jsonSchema?.name);
   if (!tool) throw invalidAnswer('anthropic', `no tool_use block named ${req.jsonSchema.name}`);
   return { model: answer.model, text, structured: tool['input'], usage };
-}
+};

@@ -1,8 +1,6 @@
-import type { Agent } from 'undici';
 import { z } from 'zod';
-import { revealTenantKey, type TenantKey } from '../keys/tenant-key.js';
-import type { ProviderAnswer, ProviderRequest } from './llm-types.js';
-import { invalidAnswer, parseProviderAnswer, postProvider } from './provider-http.js';
+import { revealTenantKey } from '../keys/tenant-key.js';
+import { invalidAnswer, parseProviderAnswer, postProvider, type ProviderTransport } from './provider-http.js';
 
 const chatCompletion = z
   .object({
@@ -24,14 +22,7 @@ const chatCompletion = z
   .loose();
 
 /** OpenAI-compatible `POST /v1/chat/completions` (structured output via `response_format: json_schema`). */
-export async function sendOpenAi(
-  dispatcher: Agent,
-  baseUrl: string,
-  key: TenantKey,
-  req: ProviderRequest,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<ProviderAnswer> {
+export const sendOpenAi: ProviderTransport = async (dispatcher, baseUrl, key, req, timeoutMs, signal) => {
   const body: Record<string, unknown> = {
     model: req.model,
     messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
@@ -72,4 +63,4 @@ export async function sendOpenAi(
     throw invalidAnswer('openai', 'structured output is not JSON');
   }
   return { model: answer.model, text, structured, usage };
-}
+};

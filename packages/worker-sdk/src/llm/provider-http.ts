@@ -1,9 +1,20 @@
 import { request, errors as undiciErrors, type Agent } from 'undici';
 import { z } from 'zod';
-import type { LlmProvider } from '../keys/tenant-key.js';
+import type { LlmProvider, TenantKey } from '../keys/tenant-key.js';
 import { LlmCallError } from './llm-call-error.js';
+import type { ProviderAnswer, ProviderRequest } from './llm-types.js';
 
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+/** One provider's wire format: sends `req` to `baseUrl` with the tenant's key in one HTTP attempt, reads the answer. */
+export type ProviderTransport = (
+  dispatcher: Agent,
+  baseUrl: string,
+  key: TenantKey,
+  req: ProviderRequest,
+  timeoutMs: number,
+  signal?: AbortSignal,
+) => Promise<ProviderAnswer>;
 
 /** Error bodies of both providers: OpenAI `{error:{type,code,message}}`, Anthropic `{type:'error', error:{type,message}}`. */
 const providerErrorBody = z
