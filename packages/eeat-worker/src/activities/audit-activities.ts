@@ -28,13 +28,18 @@ import { pageGraphRow } from '../storage/neo4j/graph-rows.js';
 import type { SiteGraphStore } from '../storage/neo4j/site-graph-store.js';
 import { siteKeyOf } from '../storage/tenant-keys.js';
 import type { AuditActivities, RatedPage } from '../workflows/audit-activities-contract.js';
-import type { AuditSiteResult, CollectResult, RangeTally } from '../workflows/audit-workflow-types.js';
+import type {
+  AuditLimits,
+  AuditSiteResult,
+  CollectResult,
+  RangeTally,
+} from '../workflows/audit-workflow-types.js';
 import { causeOf } from '../workflows/failure-cause.js';
 import { PLATFORM_FAILURE_TYPES } from '../workflows/platform-failure-types.js';
 import type { SiteContextPage } from '../extract/site-context.js';
 import type { AuditPageList, ListedPage } from '../storage/clickhouse/audit-page-list.js';
 import { PageTooComplexError } from '../analysis/page-analysis-pool.js';
-import type { AuditEngine } from './audit-engine.js';
+import type { AuditEngine, DiscoveryOutcome } from './audit-engine.js';
 import { AuditSiteInputSchema, describeIssues } from './audit-input-schema.js';
 import { fromStores } from './result-store-access.js';
 import { auditedOutcome, type PageRatingStore } from './page-rating-store.js';
@@ -70,6 +75,20 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
         scope,
         outcomes.map((o) => pageGraphRow(scope.siteKey, o.url, describe(o), null, null)),
       );
+    });
+  }
+
+  /** Discovers the audit's site inside an activity: heartbeating as it goes, stopping when the activity is cancelled. */
+  function discoverSite(
+    scope: AuditScope,
+    limits: AuditLimits,
+    allowHosts: readonly string[],
+  ): Promise<DiscoveryOutcome> {
+    const ctx = Context.current();
+    return engine.discover(scope.siteUrl, limits, {
+      allowHosts,
+      heartbeat: () => ctx.heartbeat(),
+      signal: ctx.cancellationSignal,
     });
   }
 
@@ -195,12 +214,7 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
 
     async discoverPages({ scope, limits, allowHosts }) {
       return heartbeatWhileRunning(async () => {
-        const ctx = Context.current();
-        const found = await engine.discover(scope.siteUrl, limits, {
-          allowHosts,
-          heartbeat: () => ctx.heartbeat(),
-          signal: ctx.cancellationSignal,
-        });
+        const found = await discoverSite(scope, limits, allowHosts);
         await recordOutcomes(scope, found.skipped);
         return { urls: found.urls, skipped: found.skipped.length };
       });
@@ -269,11 +283,7 @@ export function createAuditActivities(deps: AuditActivityDeps): AuditActivities 
     async discoverPageList({ scope, limits, allowHosts }) {
       return heartbeatWhileRunning(async () => {
         const ctx = Context.current();
-        const found = await engine.discover(scope.siteUrl, limits, {
-          allowHosts,
-          heartbeat: () => ctx.heartbeat(),
-          signal: ctx.cancellationSignal,
-        });
+        const found = await discoverSite(scope, limits, allowHosts);
         await fromStores(() => pageList.write(scope, 0, found.urls, () => ctx.heartbeat()));
         await recordOutcomes(scope, found.skipped);
         return { pages: found.urls.length, skipped: found.skipped.length };
