@@ -27,10 +27,22 @@ export const benchConfigSchema = z.object({
    * (`SharedStartAdmission`), as the app backend's replicas do; 1 uses the per-process `StartAdmission`.
    */
   floodProcesses: z.number().int().min(1).max(16),
+  /**
+   * 1: the flood's starting processes (and the shared budget's PostgreSQL) are started and connected before the
+   * measurement begins, as the app backend is already running when a flood arrives; 0: started at the flood's
+   * instant, their start-up (Node.js, tsx, connections) inside the measurement.
+   */
+  floodPrestart: z.number().int().min(0).max(1),
   /** after the arrivals end: how long to wait for priority audits, then for the flood to drain */
   priorityWaitSeconds: z.number().int().positive(),
   drainWaitSeconds: z.number().int().min(0),
   pollIntervalMs: z.number().int().min(500),
+  /**
+   * The dev server's `history.transferProcessorMaxPollRPS` (0: its default, 20). The dev server runs one history
+   * shard, and every workflow and activity task of every queue is dispatched through that shard's transfer-task
+   * reader, which loads at most this many times per second (README, "The dev server's one history shard").
+   */
+  transferPollRps: z.number().int().min(0),
   maxActivities: z.number().int().positive(),
   maxWorkflowTasks: z.number().int().positive(),
   cost: pageAuditCostSchema,
@@ -48,9 +60,11 @@ const presets: Record<'quick' | 'full', Omit<BenchConfig, 'mode' | 'runs' | 'res
     floodWindow: 16,
     floodAdmitRate: 4,
     floodProcesses: 1,
+    floodPrestart: 0,
     priorityWaitSeconds: 120,
     drainWaitSeconds: 120,
     pollIntervalMs: 2000,
+    transferPollRps: 0,
     maxActivities: 20,
     maxWorkflowTasks: 40,
     cost: { fetchMs: 40, cpuMs: 3, storeMs: 20 },
@@ -64,9 +78,11 @@ const presets: Record<'quick' | 'full', Omit<BenchConfig, 'mode' | 'runs' | 'res
     floodWindow: 32,
     floodAdmitRate: 4,
     floodProcesses: 1,
+    floodPrestart: 0,
     priorityWaitSeconds: 600,
     drainWaitSeconds: 1200,
     pollIntervalMs: 2000,
+    transferPollRps: 0,
     maxActivities: 20,
     maxWorkflowTasks: 40,
     cost: { fetchMs: 40, cpuMs: 3, storeMs: 20 },
@@ -82,9 +98,11 @@ const flagToKey: Record<string, keyof BenchConfig | 'cpuMs' | 'fetchMs' | 'store
   '--flood-window': 'floodWindow',
   '--flood-admit-rate': 'floodAdmitRate',
   '--flood-processes': 'floodProcesses',
+  '--flood-prestart': 'floodPrestart',
   '--priority-wait': 'priorityWaitSeconds',
   '--drain-wait': 'drainWaitSeconds',
   '--poll-ms': 'pollIntervalMs',
+  '--transfer-poll-rps': 'transferPollRps',
   '--max-activities': 'maxActivities',
   '--max-workflow-tasks': 'maxWorkflowTasks',
   '--cpu-ms': 'cpuMs',

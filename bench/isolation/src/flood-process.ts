@@ -6,6 +6,7 @@
  * (run D ends its admitted flood when the priority measurement is over): the starts in flight finish, then the
  * summary line says how many were started.
  */
+import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import pg from 'pg';
@@ -28,7 +29,21 @@ const envSchema = z.object({
     .default('0'),
   /** Set: the rate is shared with every other flooding process through PostgreSQL (SharedStartAdmission). */
   BENCH_ADMISSION_PG_URL: z.string().optional(),
+  /** 1: connect, print a `ready` line, and dump only on the orchestrator's `go` line on stdin. */
+  BENCH_FLOOD_WAIT_FOR_GO: z.enum(['0', '1']).default('0'),
 });
+
+/** Connected and ready: say so, then wait for the orchestrator's `go` line (the flood's start instant). */
+async function readyThenWaitForGo(): Promise<void> {
+  process.stdout.write(`${JSON.stringify({ kind: 'ready' })}\n`);
+  await new Promise<void>((resolve) => {
+    const lines = createInterface({ input: process.stdin });
+    lines.once('line', () => {
+      lines.close();
+      resolve();
+    });
+  });
+}
 
 async function main(): Promise<void> {
   const parsed = envSchema.safeParse(process.env);
@@ -45,11 +60,11 @@ async function main(): Promise<void> {
       return { connection, client: new Client({ connection, namespace: 'default' }) };
     }),
   );
-  const t0 = Date.now();
   let next = 0;
   let started = 0;
   let failed = 0;
-  let lastReport = t0;
+  /** Run D: when each admitted start was sent (epoch ms), to line the flood up against the priority audits. */
+  const sentAt: number[] = [];
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());
   const report = (): void => {
@@ -72,16 +87,21 @@ async function main(): Promise<void> {
         ? new SharedStartAdmission({ ...gate, pool })
         : new StartAdmission(gate)
       : undefined;
+  if (env.BENCH_FLOOD_WAIT_FOR_GO === '1') await readyThenWaitForGo();
+  const t0 = Date.now();
+  let lastReport = t0;
   const lanes = clients.flatMap(({ client }) =>
     Array.from({ length: env.BENCH_FLOOD_WINDOW }, async () => {
       while (next < env.BENCH_FLOOD_COUNT && !stop.signal.aborted) {
         const auditId = `ltd-${env.BENCH_FLOOD_PREFIX}-${String(next++).padStart(6, '0')}`;
-        const start = () =>
-          client.workflow.start('benchAuditPage', {
+        const start = () => {
+          if (admission) sentAt.push(Date.now());
+          return client.workflow.start('benchAuditPage', {
             taskQueue: env.BENCH_TASK_QUEUE,
             workflowId: auditId,
             args: [{ auditId, cost }],
           });
+        };
         try {
           await (admission ? admission.admit(start) : start());
           started += 1;
@@ -100,7 +120,7 @@ async function main(): Promise<void> {
   await Promise.all(lanes);
   const elapsedMs = Date.now() - t0;
   process.stdout.write(
-    `${JSON.stringify({ kind: 'done', started, failed, stopped: stop.signal.aborted, elapsedMs, startsPerSecond: started / (elapsedMs / 1000) })}\n`,
+    `${JSON.stringify({ kind: 'done', started, failed, stopped: stop.signal.aborted, elapsedMs, startsPerSecond: started / (elapsedMs / 1000), sentAt, cpuMicros: process.cpuUsage() })}\n`,
   );
   await Promise.all(clients.map(({ connection }) => connection.close()));
   await pool?.end();

@@ -22,6 +22,11 @@ export interface AuditLatency {
   readonly endToEndMs: number | null;
   readonly workflowTaskStartMs: number[];
   readonly activityStartMs: number[];
+  /**
+   * The audit's history as [event, ms after arrival] pairs (e.g. `WorkflowTaskScheduled`), server timestamps: where
+   * a slow audit spent its time (start RPC, each task's wait, each task's execution, completion).
+   */
+  readonly events?: Array<[string, number]>;
 }
 
 function eventMs(event: HistoryEvent): number {
@@ -39,8 +44,16 @@ export function latencyFromHistory(
   const workflowTaskStartMs: number[] = [];
   const activityStartMs: number[] = [];
   let completedAt: number | null = null;
+  const timeline: Array<[string, number]> = [];
   for (const event of events) {
     const id = Number(event.eventId ?? 0);
+    const name = EventType[event.eventType ?? 0] ?? String(event.eventType);
+    timeline.push([
+      name
+        .replace(/^EVENT_TYPE_/, '')
+        .replace(/(?:^|_)([A-Z])([A-Z]*)/g, (_, a: string, b: string) => a + b.toLowerCase()),
+      eventMs(event) - arrivalMs,
+    ]);
     switch (event.eventType) {
       case EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
       case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
@@ -69,6 +82,7 @@ export function latencyFromHistory(
     endToEndMs: completedAt === null ? null : completedAt - arrivalMs,
     workflowTaskStartMs,
     activityStartMs,
+    events: timeline,
   };
 }
 

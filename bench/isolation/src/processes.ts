@@ -13,10 +13,15 @@ export interface Child {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function startTsChild(name: string, script: string, env: Record<string, string>): Child {
+export function startTsChild(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  { stdin = false }: { stdin?: boolean } = {},
+): Child {
   const child = spawn(process.execPath, ['--import', 'tsx', `${here}${script}`], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -10,6 +10,7 @@ import { loadavg } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import type { BenchConfig } from './bench-config.js';
 import { countPollers, startBacklogPoller, type BacklogSample } from './backlog-poller.js';
+import { startCpuSampler, type CpuSample } from './cpu-sampler.js';
 import { readAuditLatencies, type AuditLatency } from './history-latency.js';
 import { startPostgres, startTemporal } from '../../../test/harness/index.js';
 import { startTsChild, waitForLine, type Child } from './processes.js';
@@ -27,6 +28,12 @@ export interface RunResult {
   readonly arrivals: number;
   readonly latencies: AuditLatency[];
   readonly startRpcMs: number[];
+  /** Each priority audit: when it arrived (ms since t0) and how long its start RPC took at the client. */
+  readonly priorityStarts?: Array<{ workflowId: string; arrivalT: number; startRpcMs: number | null }>;
+  /** CPU per process of the run and of the rest of the machine, every second (cpu-sampler.ts). */
+  readonly cpu?: CpuSample[];
+  /** Run D: the admitted lifetime-deal audits' histories, event times in ms since t0 (to line up with priority). */
+  readonly floodTimelines?: Array<{ workflowId: string; events: Array<[string, number]> }>;
   readonly backlog: BacklogSample[];
   readonly backlogPollErrors: number;
   readonly flood: null | {
@@ -37,6 +44,9 @@ export interface RunResult {
     startsPerSecond: number;
     /** Run D: admission was still going when the priority measurement ended and was stopped there. */
     stoppedAtEnd: boolean;
+    /** Run D: when each admitted start was sent (ms since t0), and the starting processes' own CPU time (ms). */
+    sentT?: number[];
+    starterCpuMs?: number[];
     floodStartT: number;
     progress: FloodProgress[];
     completedWithinWait: number;
@@ -44,6 +54,8 @@ export interface RunResult {
   };
   readonly loadAverage: Array<{ t: number; load1: number }>;
   readonly wallSeconds: number;
+  /** wall-clock time of t0 (the first priority arrival), ISO */
+  readonly startedAt?: string;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -78,7 +90,11 @@ export async function runOne(
       ? { priority: 'eeat-shared', standard: 'eeat-shared' }
       : { priority: 'eeat-priority', standard: 'eeat-standard' };
   // A fresh dev server per run, so that no run inherits another's backlog.
-  const temporalServer = await startTemporal();
+  const temporalServer = await startTemporal(
+    config.transferPollRps > 0
+      ? { extraDynamicConfig: { 'history.transferProcessorMaxPollRPS': String(config.transferPollRps) } }
+      : {},
+  );
   const temporal = temporalServer.settings;
   const children: Child[] = [];
   const cleanups: Array<() => Promise<void>> = [];
@@ -99,6 +115,54 @@ export async function runOne(
     await waitForPollers(connection, queues.priority, 60_000);
     await waitForPollers(connection, queues.standard, 60_000);
 
+    // The flood's starting processes (and, for several, the PostgreSQL that holds their shared budget). With
+    // `floodPrestart` they are started and connected before the measurement, as the app backend's replicas are
+    // already running when a flood of sign-ups arrives; otherwise at the flood's instant, inside the measurement.
+    const labels = new Map<number, string>();
+    for (const child of children) if (child.process.pid) labels.set(child.process.pid, child.name);
+    const floodProcesses = run === 'A' ? 0 : run === 'D' ? config.floodProcesses : 1;
+    const floodChildren: Child[] = [];
+    const startedBy = new Array<number>(floodProcesses).fill(0);
+    const progress: FloodProgress[] = [];
+    let t0 = 0;
+    const spawnFloods = async (): Promise<void> => {
+      const admissionDb = floodProcesses > 1 ? await startPostgres() : undefined;
+      if (admissionDb) cleanups.push(() => admissionDb.stop());
+      for (let p = 0; p < floodProcesses; p++) {
+        const share = Math.floor(config.flood / floodProcesses) + (p < config.flood % floodProcesses ? 1 : 0);
+        const child = startTsChild(
+          `flood-${p}`,
+          'flood-process.ts',
+          {
+            BENCH_TEMPORAL_ADDRESS: temporal.address,
+            BENCH_TASK_QUEUE: queues.standard,
+            BENCH_FLOOD_COUNT: String(share),
+            BENCH_FLOOD_CLIENTS: String(config.floodClients),
+            BENCH_FLOOD_WINDOW: String(config.floodWindow),
+            BENCH_FLOOD_RATE: String(run === 'D' ? config.floodAdmitRate : 0),
+            BENCH_FLOOD_PREFIX: String(p),
+            BENCH_FLOOD_WAIT_FOR_GO: '1',
+            ...(admissionDb ? { BENCH_ADMISSION_PG_URL: admissionDb.settings.url } : {}),
+            BENCH_COST_JSON: JSON.stringify(config.cost),
+          },
+          { stdin: true },
+        );
+        children.push(child);
+        floodChildren.push(child);
+        if (child.process.pid) labels.set(child.process.pid, child.name);
+        child.onLine((line) => {
+          const msg = JSON.parse(line) as { kind: string; started: number };
+          if (msg.kind !== 'progress') return;
+          startedBy[p] = msg.started;
+          progress.push({ t: Date.now() - t0, started: startedBy.reduce((a, b) => a + b, 0) });
+        });
+      }
+      await Promise.all(
+        floodChildren.map((c) => waitForLine(c, (l) => l.includes('"kind":"ready"'), 120_000)),
+      );
+    };
+    if (config.floodPrestart && floodProcesses > 0) await spawnFloods();
+
     // Warm-up: a few audits through each queue so connection set-up and first bundle load are not measured.
     const warm = await Promise.all(
       [queues.priority, queues.standard].flatMap((queue, q) =>
@@ -114,12 +178,13 @@ export async function runOne(
     await Promise.all(warm.map((h) => h.result()));
     log(`run ${run}: workers ready on ${temporal.address}, warm-up done`);
 
-    const t0 = Date.now();
+    t0 = Date.now();
     const loadAverage: Array<{ t: number; load1: number }> = [];
     const loadTimer = setInterval(
       () => loadAverage.push({ t: Date.now() - t0, load1: loadavg()[0] ?? 0 }),
       5000,
     );
+    const cpu = startCpuSampler(t0, 1000, (pid) => labels.get(pid));
     const poller = startBacklogPoller(
       connection,
       [...new Set([queues.priority, queues.standard])],
@@ -127,44 +192,17 @@ export async function runOne(
       config.pollIntervalMs,
     );
 
-    // Flood (B and C): its own process, several clients, dumped at once.
+    // Flood (B, C, D): its own process(es), several clients each, dumped at once (D: through the admission gate).
     let flood: RunResult['flood'] = null;
-    const floodChildren: Child[] = [];
     const floodDone: Promise<void> =
-      run === 'A'
+      floodProcesses === 0
         ? Promise.resolve()
         : (async () => {
             await sleep(config.floodDelaySeconds * 1000);
             const floodStartT = Date.now() - t0;
-            const progress: FloodProgress[] = [];
-            // Run D with several starting processes: one shared admission budget in PostgreSQL.
-            const processes = run === 'D' ? config.floodProcesses : 1;
-            const admissionDb = processes > 1 ? await startPostgres() : undefined;
-            if (admissionDb) cleanups.push(() => admissionDb.stop());
-            const startedBy = new Array<number>(processes).fill(0);
-            const floods = Array.from({ length: processes }, (_, p) => {
-              const share = Math.floor(config.flood / processes) + (p < config.flood % processes ? 1 : 0);
-              const child = startTsChild(`flood-${p}`, 'flood-process.ts', {
-                BENCH_TEMPORAL_ADDRESS: temporal.address,
-                BENCH_TASK_QUEUE: queues.standard,
-                BENCH_FLOOD_COUNT: String(share),
-                BENCH_FLOOD_CLIENTS: String(config.floodClients),
-                BENCH_FLOOD_WINDOW: String(config.floodWindow),
-                BENCH_FLOOD_RATE: String(run === 'D' ? config.floodAdmitRate : 0),
-                BENCH_FLOOD_PREFIX: String(p),
-                ...(admissionDb ? { BENCH_ADMISSION_PG_URL: admissionDb.settings.url } : {}),
-                BENCH_COST_JSON: JSON.stringify(config.cost),
-              });
-              children.push(child);
-              floodChildren.push(child);
-              child.onLine((line) => {
-                const msg = JSON.parse(line) as { kind: string; started: number };
-                if (msg.kind !== 'progress') return;
-                startedBy[p] = msg.started;
-                progress.push({ t: Date.now() - t0, started: startedBy.reduce((a, b) => a + b, 0) });
-              });
-              return child;
-            });
+            if (!config.floodPrestart) await spawnFloods();
+            for (const child of floodChildren) child.process.stdin?.write('go\n');
+            const floods = floodChildren;
             const dones = await Promise.all(
               floods.map(async (child) => {
                 const doneLine = await waitForLine(child, (l) => l.includes('"kind":"done"'), 1_800_000);
@@ -173,6 +211,8 @@ export async function runOne(
                   failed: number;
                   stopped: boolean;
                   elapsedMs: number;
+                  sentAt: number[];
+                  cpuMicros: { user: number; system: number };
                 };
               }),
             );
@@ -192,6 +232,8 @@ export async function runOne(
               startSeconds: done.elapsedMs / 1000,
               startsPerSecond: done.startsPerSecond,
               stoppedAtEnd: done.stopped,
+              sentT: dones.flatMap((d) => d.sentAt.map((at) => at - t0)).sort((a, b) => a - b),
+              starterCpuMs: dones.map((d) => Math.round((d.cpuMicros.user + d.cpuMicros.system) / 1000)),
               floodStartT,
               progress,
               completedWithinWait: 0,
@@ -206,6 +248,7 @@ export async function runOne(
     const total = Math.round(config.rate * config.arrivalSeconds);
     const arrivals: Array<{ workflowId: string; arrivalMs: number }> = [];
     const startRpcMs: number[] = [];
+    const priorityStarts: Array<{ workflowId: string; arrivalT: number; startRpcMs: number | null }> = [];
     const starts: Array<Promise<void>> = [];
     for (let i = 0; i < total; i++) {
       const due = t0 + (i * 1000) / config.rate;
@@ -214,6 +257,8 @@ export async function runOne(
       const workflowId = `mrr-${String(i).padStart(5, '0')}`;
       const arrivalMs = Date.now();
       arrivals.push({ workflowId, arrivalMs });
+      const record = { workflowId, arrivalT: arrivalMs - t0, startRpcMs: null as number | null };
+      priorityStarts.push(record);
       starts.push(
         client.workflow
           .start('benchAuditPage', {
@@ -222,7 +267,8 @@ export async function runOne(
             args: [{ auditId: workflowId, cost: config.cost }],
           })
           .then(() => {
-            startRpcMs.push(Date.now() - arrivalMs);
+            record.startRpcMs = Date.now() - arrivalMs;
+            startRpcMs.push(record.startRpcMs);
           }),
       );
     }
@@ -274,19 +320,36 @@ export async function runOne(
     }
     await poller.stop();
     clearInterval(loadTimer);
+    cpu.stop();
 
     const latencies = await readAuditLatencies(client, arrivals, 8);
+    let floodTimelines: RunResult['floodTimelines'];
+    if (run === 'D') {
+      const ids: string[] = [];
+      for await (const wf of client.workflow.list({ query: `TaskQueue = '${queues.standard}'` }))
+        if (wf.workflowId.startsWith('ltd-')) ids.push(wf.workflowId);
+      const read = await readAuditLatencies(
+        client,
+        ids.map((workflowId) => ({ workflowId, arrivalMs: t0 })),
+        8,
+      );
+      floodTimelines = read.map((l) => ({ workflowId: l.workflowId, events: l.events ?? [] }));
+    }
     return {
       run,
       queues,
       arrivals: total,
       latencies,
       startRpcMs,
+      priorityStarts,
+      cpu: cpu.samples,
+      ...(floodTimelines ? { floodTimelines } : {}),
       backlog: poller.samples,
       backlogPollErrors: poller.errors,
       flood: floodResult,
       loadAverage,
       wallSeconds: (Date.now() - runStarted) / 1000,
+      startedAt: new Date(t0).toISOString(),
     };
   } finally {
     for (const child of children.reverse()) await child.stop();

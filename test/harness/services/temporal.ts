@@ -31,9 +31,18 @@ export const temporalDynamicConfig: Readonly<Record<string, string>> = {
 export interface StartTemporalOptions {
   /** Reuse an existing SQLite file (e.g. to inspect what a previous run left). Default: a fresh temp file. */
   dbFile?: string;
+  /**
+   * More dynamic config on top of the platform's (`temporalDynamicConfig`), e.g. a benchmark lifting a limit the
+   * dev server's single history shard would otherwise impose. Default: none.
+   */
+  extraDynamicConfig?: Readonly<Record<string, string>>;
 }
 
-function temporalArgs(port: number, dbFile: string): string[] {
+function temporalArgs(
+  port: number,
+  dbFile: string,
+  extraDynamicConfig: Readonly<Record<string, string>> = {},
+): string[] {
   // The HTTP API and metrics ports default to random free ports; only the gRPC port must stay fixed across
   // restarts. The `default` namespace is always created.
   const args = [
@@ -51,7 +60,7 @@ function temporalArgs(port: number, dbFile: string): string[] {
   ];
   for (const [name, type] of Object.entries(temporalSearchAttributes))
     args.push('--search-attribute', `${name}=${type}`);
-  for (const [key, value] of Object.entries(temporalDynamicConfig))
+  for (const [key, value] of Object.entries({ ...temporalDynamicConfig, ...extraDynamicConfig }))
     args.push('--dynamic-config-value', `${key}=${value}`);
   return args;
 }
@@ -86,7 +95,7 @@ export async function startTemporal(options: StartTemporalOptions = {}): Promise
       dir,
       process: {
         command: temporal,
-        args: temporalArgs(port, dbFile),
+        args: temporalArgs(port, dbFile, options.extraDynamicConfig),
         stopSignal: 'SIGTERM',
         graceMs: 15_000,
       },
