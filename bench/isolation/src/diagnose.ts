@@ -88,10 +88,12 @@ function report(path: string, top: number): string[] {
     'Task dispatches (priority and admitted lifetime-deal) in the busiest 10 ms of each 50 ms, per 10 s window ' +
       '(about 20 % when spread, near 100 % when the transfer-task reader releases them in batches at 20/s):',
     windows
-      .map(([a, b]) => {
-        const g = dispatchGrid(run, a, b);
-        return `${a / 1000}-${Math.round(b / 1000)} s: ${Math.round(g.busiestShare * 100)} % of ${g.dispatches}`;
-      })
+      .map(([a, b]) => ({ a, b, g: dispatchGrid(run, a, b) }))
+      .filter(({ g }) => g.dispatches > 0)
+      .map(
+        ({ a, b, g }) =>
+          `${a / 1000}-${Math.round(b / 1000)} s: ${Math.round(g.busiestShare * 100)} % of ${g.dispatches}`,
+      )
       .join('; '),
   );
   if (run.flood?.starterCpuMs)
