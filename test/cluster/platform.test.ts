@@ -234,6 +234,16 @@ describe('the platform on a real cluster: install, KEDA scaling from a real back
         stringData: { [key]: value },
       });
     }
+    // The controller manager gives every new namespace a `default` ServiceAccount and the `kube-root-ca.crt`
+    // ConfigMap: wait for them, so that they count as the namespace's and not as objects the release left.
+    await waitUntil(
+      async () =>
+        (await cluster.api.find(`/api/v1/namespaces/${ns}/serviceaccounts/default`)) !== undefined &&
+        (await cluster.api.find(`/api/v1/namespaces/${ns}/configmaps/kube-root-ca.crt`)) !== undefined
+          ? true
+          : undefined,
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     before = await snapshotObjects(cluster.api, ns);
   }, 900_000);
 
