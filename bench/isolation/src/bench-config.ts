@@ -43,6 +43,12 @@ export const benchConfigSchema = z.object({
    * reader, which loads at most this many times per second (README, "Where run D's tail came from").
    */
   transferPollRps: z.number().int().min(0),
+  /**
+   * 1: the priority pool's worker runs on CPU 0 only, the standard pool's worker and the flood's starting processes
+   * on CPU 1 only (`taskset`), as each pool has its own nodes and the app backend its own machines in production;
+   * the Temporal dev server, PostgreSQL and the measuring process run on both. 0: every process on both cores.
+   */
+  pinPools: z.number().int().min(0).max(1),
   maxActivities: z.number().int().positive(),
   maxWorkflowTasks: z.number().int().positive(),
   cost: pageAuditCostSchema,
@@ -73,6 +79,7 @@ const presets: Record<'quick' | 'full', Omit<BenchConfig, 'mode' | 'runs' | 'res
     drainWaitSeconds: 120,
     pollIntervalMs: 2000,
     transferPollRps: CLUSTER_TRANSFER_POLL_RPS,
+    pinPools: 0,
     maxActivities: 20,
     maxWorkflowTasks: 40,
     cost: { fetchMs: 40, cpuMs: 3, storeMs: 20 },
@@ -91,6 +98,7 @@ const presets: Record<'quick' | 'full', Omit<BenchConfig, 'mode' | 'runs' | 'res
     drainWaitSeconds: 1200,
     pollIntervalMs: 2000,
     transferPollRps: CLUSTER_TRANSFER_POLL_RPS,
+    pinPools: 0,
     maxActivities: 20,
     maxWorkflowTasks: 40,
     cost: { fetchMs: 40, cpuMs: 3, storeMs: 20 },
@@ -111,6 +119,7 @@ const flagToKey: Record<string, keyof BenchConfig | 'cpuMs' | 'fetchMs' | 'store
   '--drain-wait': 'drainWaitSeconds',
   '--poll-ms': 'pollIntervalMs',
   '--transfer-poll-rps': 'transferPollRps',
+  '--pin-pools': 'pinPools',
   '--max-activities': 'maxActivities',
   '--max-workflow-tasks': 'maxWorkflowTasks',
   '--cpu-ms': 'cpuMs',

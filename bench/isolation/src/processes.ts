@@ -17,9 +17,11 @@ export function startTsChild(
   name: string,
   script: string,
   env: Record<string, string>,
-  { stdin = false }: { stdin?: boolean } = {},
+  { stdin = false, cpus }: { stdin?: boolean; /** `taskset` CPU list, e.g. `0` */ cpus?: string } = {},
 ): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${here}${script}`], {
+  const node = [process.execPath, '--import', 'tsx', `${here}${script}`];
+  const [command, ...args] = cpus === undefined ? node : ['taskset', '--cpu-list', cpus, ...node];
+  const child = spawn(command ?? process.execPath, args, {
     env: { ...process.env, ...env },
     stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });

@@ -61,7 +61,8 @@ async function main(): Promise<void> {
     lines.push(
       `Mode \`${config.mode}\`: ${config.rate} priority audits/s for ${config.arrivalSeconds} s; flood ${config.flood} audits ` +
         `(${config.floodClients} clients x ${config.floodWindow} in flight); page cost fetch ${config.cost.fetchMs} ms + CPU ${config.cost.cpuMs} ms + store ${config.cost.storeMs} ms; ` +
-        `1 worker process per pool (${config.maxActivities} activity / ${config.maxWorkflowTasks} workflow-task slots); ${cpus().length} cores shared with the whole team; ` +
+        `1 worker process per pool (${config.maxActivities} activity / ${config.maxWorkflowTasks} workflow-task slots); ${cpus().length} cores shared with the whole team` +
+        `${config.pinPools ? ' (pools pinned: priority worker on CPU 0, standard worker and starters on CPU 1)' : ''}; ` +
         `dev server history.transferProcessorMaxPollRPS ${config.transferPollRps > 0 ? config.transferPollRps : 'at its default (20)'}; ` +
         `run D: ${config.floodProcesses} starting process(es), ${config.floodPrestart ? 'started before the measurement' : 'started at the flood, inside the measurement'}.`,
     );

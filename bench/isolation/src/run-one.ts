@@ -108,8 +108,19 @@ export async function runOne(
       BENCH_MAX_ACTIVITIES: String(config.maxActivities),
       BENCH_MAX_WORKFLOW_TASKS: String(config.maxWorkflowTasks),
     });
-    const priorityPool = startTsChild('priority-pool', 'worker-process.ts', workerEnv(queues.priority));
-    const standardPool = startTsChild('standard-pool', 'worker-process.ts', workerEnv(queues.standard));
+    const pinned = (cpus: string): { cpus?: string } => (config.pinPools === 1 ? { cpus } : {});
+    const priorityPool = startTsChild(
+      'priority-pool',
+      'worker-process.ts',
+      workerEnv(queues.priority),
+      pinned('0'),
+    );
+    const standardPool = startTsChild(
+      'standard-pool',
+      'worker-process.ts',
+      workerEnv(queues.standard),
+      pinned('1'),
+    );
     children.push(priorityPool, standardPool);
     await Promise.all([priorityPool, standardPool].map((c) => waitForLine(c, (l) => l === 'READY', 120_000)));
     await waitForPollers(connection, queues.priority, 60_000);
@@ -145,7 +156,7 @@ export async function runOne(
             ...(admissionDb ? { BENCH_ADMISSION_PG_URL: admissionDb.settings.url } : {}),
             BENCH_COST_JSON: JSON.stringify(config.cost),
           },
-          { stdin: true },
+          { stdin: true, ...pinned('1') },
         );
         children.push(child);
         floodChildren.push(child);
