@@ -14,12 +14,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { PrivateHostAllowance } from '../../packages/eeat-worker/src/fetch/private-host-allowance.js';
 import { startAudit } from '../../packages/eeat-worker/src/routing/start-audit.js';
 import { progressQuery } from '../../packages/eeat-worker/src/workflows/audit-queries.js';
-import { createClickHouseClient } from '../../packages/eeat-worker/src/storage/clickhouse/clickhouse-connection.js';
 import { PageResultsStore } from '../../packages/eeat-worker/src/storage/clickhouse/page-results-store.js';
 import { helm, nodeName, startCluster, type RunningCluster } from '../harness/cluster/cluster.js';
 import { buildBinaryImage, kedaImages } from '../harness/cluster/images.js';
@@ -109,17 +107,19 @@ async function putKey(tenantId: string, apiKey: string): Promise<void> {
 
 /** Key acquisitions the key service recorded for a tenant: `caller outcome` (caller = subject/pod). */
 async function keyAcquisitions(tenantId: string): Promise<string[]> {
-  const db = new pg.Client(outside.keysDatabase);
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ actor: string; outcome: string }>(
-      "SELECT DISTINCT actor, outcome FROM audit_log WHERE action = 'acquire' AND tenant_id = $1",
-      [tenantId],
-    );
-    return rows.map((r) => `${r.actor} ${r.outcome}`).sort();
-  } finally {
-    await db.end();
-  }
+  const { rows } = await outside.keysDb.query<{ actor: string; outcome: string }>(
+    "SELECT DISTINCT actor, outcome FROM audit_log WHERE action = 'acquire' AND tenant_id = $1",
+    [tenantId],
+  );
+  return rows.map((r) => `${r.actor} ${r.outcome}`).sort();
+}
+
+/** The pages an audit recorded in ClickHouse. */
+function auditPages(tenantId: string, auditId: string): Promise<unknown[]> {
+  return new PageResultsStore(outside.clickhouseClient, outside.clickhouse.database).auditPages(
+    tenantId,
+    auditId,
+  );
 }
 
 function llmAudit(tenantId: string, plan: 'mrr' | 'ltd', site: 'site' | 'slow-site') {
@@ -275,24 +275,15 @@ describe('the platform on a real cluster: install, KEDA scaling from a real back
       `[cluster] helm install with its migration hooks: ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
     );
     // The hooks ran the images' migrations against the outside stores.
-    const clickhouse = createClickHouseClient(outside.clickhouse);
-    try {
-      const tables = await clickhouse.query({
-        query: `SELECT name FROM system.tables WHERE database = '${outside.clickhouse.database}'`,
-        format: 'JSONEachRow',
-      });
-      expect((await tables.json<{ name: string }>()).map((t) => t.name)).toContain('audit_pages');
-    } finally {
-      await clickhouse.close();
-    }
-    const keysDb = new pg.Client(outside.keysDatabase);
-    await keysDb.connect();
-    try {
-      const { rows } = await keysDb.query<{ n: string }>('SELECT count(*) AS n FROM key_service_migrations');
-      expect(Number(rows[0]?.n)).toBeGreaterThan(0);
-    } finally {
-      await keysDb.end();
-    }
+    const tables = await outside.clickhouseClient.query({
+      query: `SELECT name FROM system.tables WHERE database = '${outside.clickhouse.database}'`,
+      format: 'JSONEachRow',
+    });
+    expect((await tables.json<{ name: string }>()).map((t) => t.name)).toContain('audit_pages');
+    const { rows } = await outside.keysDb.query<{ n: string }>(
+      'SELECT count(*) AS n FROM key_service_migrations',
+    );
+    expect(Number(rows[0]?.n)).toBeGreaterThan(0);
 
     const hpas = await cluster.api.get<{ items: { metadata: { name: string } }[] }>(
       `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers`,
@@ -529,11 +520,7 @@ describe('the platform on a real cluster: install, KEDA scaling from a real back
     for (const call of mrrCalls) expect(call).toMatch(granted(pools.priority));
     for (const call of ltdCalls) expect(call).toMatch(granted(pools.standard));
 
-    const results = new PageResultsStore(
-      createClickHouseClient(outside.clickhouse),
-      outside.clickhouse.database,
-    );
-    expect(await results.auditPages(mrrTenant, mrr.auditId)).toHaveLength(mrrResult.counts.total);
+    expect(await auditPages(mrrTenant, mrr.auditId)).toHaveLength(mrrResult.counts.total);
   }, 600_000);
 
   it('loses nothing when the worker pod running an audit is deleted in the middle of it', async () => {
@@ -559,11 +546,7 @@ describe('the platform on a real cluster: install, KEDA scaling from a real back
 
     const result = await audit.handle.result();
     expect(result.counts).toEqual(mrrCounts);
-    const results = new PageResultsStore(
-      createClickHouseClient(outside.clickhouse),
-      outside.clickhouse.database,
-    );
-    expect(await results.auditPages(mrrTenant, audit.auditId)).toHaveLength(result.counts.total);
+    expect(await auditPages(mrrTenant, audit.auditId)).toHaveLength(result.counts.total);
     // The audit's activities ran in the deleted pod and in its replacement (identity `pid@<pod name>`).
     const { events } = await audit.handle.fetchHistory();
     const workers = new Set(

@@ -28,17 +28,23 @@ async function api(method, path, body, contentType = 'application/json') {
   return response.json();
 }
 
-await api('DELETE', scaledObjects);
 const deadline = Date.now() + Number(TIMEOUT_SECONDS) * 1000;
-for (;;) {
-  const left = (await api('GET', scaledObjects))?.items ?? [];
-  if (left.length === 0) break;
-  if (Date.now() > deadline) {
-    const names = left.map((item) => item.metadata.name).join(', ');
-    throw new Error(`KEDA did not release these ScaledObjects within ${TIMEOUT_SECONDS} s: ${names}`);
+
+/** Waits until the list at `path` is empty; fails naming what is left once the deadline has passed. */
+async function untilGone(path, what) {
+  for (;;) {
+    const left = (await api('GET', path))?.items ?? [];
+    if (left.length === 0) return;
+    if (Date.now() > deadline) {
+      const names = left.map((item) => item.metadata.name).join(', ');
+      throw new Error(`${what} still there after ${TIMEOUT_SECONDS} s: ${names}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  await new Promise((resolve) => setTimeout(resolve, 1000));
 }
+
+await api('DELETE', scaledObjects);
+await untilGone(scaledObjects, 'ScaledObjects KEDA did not release');
 console.log('ScaledObjects released by KEDA');
 
 await api(
@@ -47,11 +53,7 @@ await api(
   { spec: { replicas: 0 } },
   'application/merge-patch+json',
 );
-for (;;) {
-  const pods = await api('GET', `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(`app=${KEDA_OPERATOR}`)}`);
-  if ((pods?.items ?? []).length === 0) break;
-  if (Date.now() > deadline) throw new Error(`${KEDA_OPERATOR} did not stop within ${TIMEOUT_SECONDS} s`);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-}
+const operatorPods = `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(`app=${KEDA_OPERATOR}`)}`;
+await untilGone(operatorPods, `${KEDA_OPERATOR} pods`);
 await api('DELETE', `/api/v1/namespaces/${namespace}/secrets/${KEDA_CERTIFICATES_SECRET}`);
 console.log(`${KEDA_OPERATOR} stopped, ${KEDA_CERTIFICATES_SECRET} deleted`);

@@ -5,6 +5,8 @@
  * the sites customers audit. The cluster harness exposes each to the pods as `<name>.external.svc.cluster.local`.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { ClickHouseClient } from '@clickhouse/client';
+import pg from 'pg';
 import { createClickHouseClient } from '../../../packages/eeat-worker/src/storage/clickhouse/clickhouse-connection.js';
 import {
   startSampleSite,
@@ -38,6 +40,9 @@ export interface Outside {
   readonly keysDatabase: PostgresSettings;
   /** ClickHouse with a database of this run's own, which the chart's migration Job creates. */
   readonly clickhouse: ClickHouseSettings;
+  /** The test's own connections to the stores, to read what the release wrote. */
+  readonly clickhouseClient: ClickHouseClient;
+  readonly keysDb: pg.Pool;
   readonly neo4j: Neo4jSettings;
   readonly llm: LlmStandIn;
   readonly site: SampleSite;
@@ -67,10 +72,14 @@ export async function startOutside(runName: string): Promise<Outside> {
   const slowSite = await startSampleSite({ pageDelayMs: slowPageMs });
   const adminToken = randomBytes(32).toString('base64url');
   const ownClickHouse = { ...clickhouse, database: `${runName}_${randomBytes(4).toString('hex')}` };
+  const clickhouseClient = createClickHouseClient(ownClickHouse);
+  const keysDb = new pg.Pool(keysDatabase);
   return {
     temporal,
     keysDatabase,
     clickhouse: ownClickHouse,
+    clickhouseClient,
+    keysDb,
     neo4j,
     llm,
     site,
@@ -92,10 +101,9 @@ export async function startOutside(runName: string): Promise<Outside> {
       'slow-site': { address: slowSite.allowHost, port: outsidePorts['slow-site'] },
     },
     async close() {
-      await Promise.all([llm.close(), site.close(), slowSite.close()]);
-      const client = createClickHouseClient(ownClickHouse);
-      await client.command({ query: `DROP DATABASE IF EXISTS ${ownClickHouse.database}` });
-      await client.close();
+      await Promise.all([llm.close(), site.close(), slowSite.close(), keysDb.end()]);
+      await clickhouseClient.command({ query: `DROP DATABASE IF EXISTS ${ownClickHouse.database}` });
+      await clickhouseClient.close();
     },
   };
 }

@@ -16,9 +16,9 @@ const run = promisify(execFile);
  * built them); an unchanged image is not saved again.
  */
 export function platformImageArchives(): Promise<string>[] {
-  const built = buildImages();
+  const built = Promise.all([buildImages(), chartValues()]);
   return (['eeat-worker', 'key-service'] as const).map(async (name) => {
-    const [images, values] = await Promise.all([built, chartValues()]);
+    const [images, values] = await built;
     const ref = `${values.image.registry}/${name}:${images.tag}`;
     await run('docker', ['tag', images[name].id, ref]);
     return saveImage(ref, name);

@@ -482,13 +482,12 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
       forwards += 1;
       const name = `forward-${forwards}`;
       const hostPort = await freePort();
-      const inside = socket(name);
+      const inside = { unix: join(socketsDir, `${name}.sock`) };
       start(`relay-sandbox-${name}`, process.execPath, [
         relayPath,
         JSON.stringify([{ from: inside, to: { tcp: { host: found.spec.clusterIP, port } } }]),
       ]);
-      const socketFile = join(socketsDir, `${name}.sock`);
-      await waitUntil(() => Promise.resolve(existsSync(socketFile) ? true : undefined), {
+      await waitUntil(() => Promise.resolve(existsSync(inside.unix) ? true : undefined), {
         timeoutMs: 30_000,
         intervalMs: 100,
       });

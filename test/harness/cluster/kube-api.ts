@@ -43,7 +43,6 @@ export class KubeApi {
     path: string,
     body?: unknown,
     contentType = 'application/json',
-    headers: Readonly<Record<string, string>> = {},
   ): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise<T>((resolve, reject) => {
@@ -55,7 +54,6 @@ export class KubeApi {
           headers: {
             accept: 'application/json',
             ...(payload === undefined ? {} : { 'content-type': contentType }),
-            ...headers,
           },
           timeout: 30_000,
         },
